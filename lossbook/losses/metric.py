@@ -1,0 +1,513 @@
+"""Metric-learning losses: pairs, triplets and batches of embeddings.
+
+These losses shape an embedding space: similar items close, dissimilar items far.  As
+everywhere in lossbook the target comes first (``contrastive(similar, distance)``,
+``cosine_embedding(y, x1, x2)``, ``margin_ranking(y, x1, x2)``); PyTorch puts it last
+(``F.cosine_embedding_loss(x1, x2, y)``).  :func:`triplet` and :func:`info_nce` have no
+target at all: which item is positive is encoded by position.
+
+Each function has a ``grad`` attribute of the same signature returning the derivative
+with respect to its prediction input, or a tuple of derivatives, one per embedding
+input.  With ``reduction="none"`` the gradient is that of the *sum* of the per-example
+losses; for the elementwise losses this is each example's derivative of its own loss.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._core import (
+    as_float,
+    check_positive,
+    check_reduction,
+    grad_of,
+    reduce,
+    reduce_grad,
+    register,
+    result_dtype,
+    same_shape,
+)
+
+__all__ = ["contrastive", "triplet", "info_nce", "cosine_embedding", "margin_ranking"]
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_real(fn: str, value, arg: str) -> None:
+    """Raise unless ``value`` is a finite real scalar."""
+    real = np.isscalar(value) and not isinstance(value, (str, bytes, complex))
+    if not real or not np.isfinite(value):
+        raise ValueError(f"{fn}: {arg} must be a finite real number, got {value!r}")
+
+
+def _check_pm1(fn: str, y: np.ndarray, arg: str = "y") -> None:
+    """Raise if a (non-NaN) entry of ``y`` is neither -1 nor +1."""
+    bad = y[(y != 1) & (y != -1) & ~np.isnan(y)]
+    if bad.size:
+        raise ValueError(
+            f"{fn}: {arg} must hold -1 or +1, got {bad.flat[0]:g} (for 0/1 labels pass 2*y - 1)"
+        )
+
+
+def _weight(reduction: str, n: int) -> float:
+    """Factor turning derivatives of per-example losses into that of the reduced loss."""
+    return 1.0 / n if reduction == "mean" else 1.0
+
+
+def _embeddings(fn: str, names: tuple, arrays: tuple, ndims=(1, 2)) -> list:
+    """Float arrays of one shape and a common dtype, with ``ndim`` in ``ndims``."""
+    out = [as_float(a, fn, name) for name, a in zip(names, arrays)]
+    for name, a in zip(names[1:], out[1:]):
+        same_shape(fn, out[0], a, names[0], name)
+    if out[0].ndim not in ndims:
+        want = " or ".join(("(D,)", "(N, D)")[d - 1] for d in ndims)
+        raise ValueError(f"{fn}: {names[0]} must have shape {want}, got shape {out[0].shape}")
+    dtype = result_dtype(*out)
+    return [a.astype(dtype, copy=False) for a in out]
+
+
+# --------------------------------------------------------------------------- contrastive
+def _contrastive_inputs(similar, distance, margin, reduction):
+    fn = "contrastive"
+    check_reduction(fn, reduction)
+    check_positive(fn, margin, "margin")
+    d = as_float(distance, fn, "distance")
+    s = as_float(similar, fn, "similar")
+    same_shape(fn, s, d, "similar", "distance")
+    bad = s[(s != 0) & (s != 1) & ~np.isnan(s)]
+    if bad.size:
+        raise ValueError(
+            f"{fn}: similar must hold 1 (similar pair) or 0 (dissimilar pair), got "
+            f"{bad.flat[0]:g} (for -1/+1 labels pass (y + 1) / 2)"
+        )
+    neg = d[d < 0]
+    if neg.size:
+        raise ValueError(
+            f"{fn}: distance must hold distances >= 0 (e.g. Euclidean norms of embedding "
+            f"differences), got {neg.flat[0]:g}"
+        )
+    return s.astype(d.dtype, copy=False), d, d.dtype.type(margin)
+
+
+@register("metric")
+def contrastive(similar, distance, *, margin=1.0, reduction="mean"):
+    r"""Contrastive loss on pair distances: pull similar pairs together, push others past a margin.
+
+    .. math::
+        \ell_i = s_i\, \tfrac12 d_i^2 + (1 - s_i)\, \tfrac12 \max(0, m - d_i)^2,
+        \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    with :math:`s_i \in \{0, 1\}` (1 for a similar pair), :math:`d_i \ge 0` the distance
+    between the two embeddings of pair :math:`i`, and margin :math:`m`.
+
+    Args:
+        similar: pair labels :math:`s`, 1 for a similar pair and 0 for a dissimilar one
+            (the target, passed first; PyTorch-style APIs put the target last).
+        distance: distances :math:`d \ge 0` (e.g. ``np.linalg.norm(f(x1) - f(x2), axis=1)``).
+        margin: :math:`m > 0`; dissimilar pairs farther apart than this cost nothing.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``similar`` and ``distance`` of the same shape ``(N,)`` (N = pairs), or any
+        common shape; a scalar, or that shape with ``reduction="none"``.  ``grad``
+        returns the derivative with respect to ``distance``.
+
+    Example:
+        >>> print(contrastive([1, 0, 0], [0.5, 0.25, 2.0], margin=1.0))
+        0.135416666
+
+    The factor :math:`\tfrac12` follows Hadsell, Chopra & LeCun (2006), so the gradient
+    is :math:`s d - (1 - s)\max(0, m - d)`; some libraries drop it (TensorFlow Addons'
+    ``contrastive_loss`` is twice this value).  PyTorch has no built-in contrastive loss
+    (``nn.CosineEmbeddingLoss`` is the nearest; see :func:`cosine_embedding`).  Two
+    corrections to a source of this book: a "contrastive loss" printed as a log-ratio
+    that simplifies to :math:`\log 1 = 0` is not this loss, which is a function of pair
+    distances with a margin; and contrastive loss is not a K-means or clustering
+    method: it trains an embedding (for example a siamese network) on labelled pairs,
+    and clustering, if any, happens afterwards in the learned space.  See
+    :func:`triplet` and :func:`info_nce` for losses that compare several pairs at once.
+
+    References:
+        Hadsell, R., Chopra, S., & LeCun, Y. (2006). Dimensionality reduction by learning
+        an invariant mapping. CVPR.
+        Chopra, S., Hadsell, R., & LeCun, Y. (2005). Learning a similarity metric
+        discriminatively, with application to face verification. CVPR.
+    """
+    s, d, m = _contrastive_inputs(similar, distance, margin, reduction)
+    gap = np.maximum(m - d, 0)
+    return reduce(0.5 * (s * d * d + (1 - s) * gap * gap), reduction)
+
+
+@grad_of(contrastive)
+def _contrastive_grad(similar, distance, *, margin=1.0, reduction="mean"):
+    s, d, m = _contrastive_inputs(similar, distance, margin, reduction)
+    return reduce_grad(s * d - (1 - s) * np.maximum(m - d, 0), reduction)
+
+
+# --------------------------------------------------------------------------- triplet
+def _pnorm(x: np.ndarray, p) -> np.ndarray:
+    """The p-norm along the last axis, scaled by the largest entry.
+
+    Dividing by ``max|x|`` first keeps ``|x|**p`` from overflowing (entries of 1e20
+    in float32, or of 1e160 with p = 2 in float64) or underflowing; an infinite
+    entry gives an infinite norm and a NaN gives NaN.
+    """
+    a = np.abs(x)
+    top = np.max(a, axis=-1, keepdims=True)
+    scale = np.where((top > 0) & np.isfinite(top), top, 1).astype(x.dtype)
+    r = a / scale
+    return scale[..., 0] * np.sum(r**p, axis=-1) ** (1 / p)
+
+
+def _pnorm_grad(x: np.ndarray, norm: np.ndarray, p) -> np.ndarray:
+    r"""d||x||_p / dx = sign(x) (|x| / ||x||_p)^(p-1), bounded by 1 in every entry.
+
+    At x = 0 (norm 0) the derivative is taken as 0; a zero or infinite norm would
+    give 0/0 or inf/inf, which is silenced and then replaced.
+    """
+    if p == 1:
+        return np.sign(x)
+    n = norm[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.sign(x) * (np.abs(x) / n) ** (p - 1)
+    return np.where(n > 0, g, 0).astype(x.dtype, copy=False)
+
+
+def _triplet_parts(anchor, positive, negative, margin, p, eps, swap, reduction):
+    fn = "triplet"
+    check_reduction(fn, reduction)
+    check_positive(fn, margin, "margin", strict=False)
+    if not np.isscalar(p) or isinstance(p, (str, bytes)) or not (1 <= p < np.inf):
+        raise ValueError(f"{fn}: p must be a finite norm order >= 1, got {p!r}")
+    check_positive(fn, eps, "eps", strict=False)
+    if not isinstance(swap, (bool, np.bool_)):
+        raise ValueError(f"{fn}: swap must be True or False, got {swap!r}")
+    names = ("anchor", "positive", "negative")
+    a, pos, neg = _embeddings(fn, names, (anchor, positive, negative))
+    eps = a.dtype.type(eps)
+    # PyTorch's pairwise_distance adds eps to the difference (not to the norm):
+    # d(x1, x2) = ||x1 - x2 + eps||_p, which keeps the norm away from its kink at 0.
+    diffs = {"ap": a - pos + eps, "an": a - neg + eps}
+    if swap:
+        diffs["pn"] = pos - neg + eps
+    dist = {k: _pnorm(v, p) for k, v in diffs.items()}
+    use_pn = dist["pn"] < dist["an"] if swap else np.zeros(dist["an"].shape, bool)
+    d_neg = np.where(use_pn, dist["pn"], dist["an"]) if swap else dist["an"]
+    v = a.dtype.type(margin) + dist["ap"] - d_neg
+    return a, diffs, dist, use_pn, v
+
+
+@register("metric")
+def triplet(
+    anchor, positive, negative, *, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"
+):
+    r"""Triplet margin loss: the positive must be closer to the anchor than the negative, by a margin.
+
+    .. math::
+        \ell_i = \max\bigl(0,\; m + d(a_i, p_i) - d(a_i, n_i)\bigr), \qquad
+        d(x, y) = \|x - y + \epsilon\|_p, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    With ``swap=True`` the negative distance is
+    :math:`\min(d(a_i, n_i), d(p_i, n_i))` (the "distance swap" of Balntas et al. 2016).
+
+    Args:
+        anchor: anchor embeddings :math:`a`.
+        positive: embeddings :math:`p` of the same identity as the anchor.
+        negative: embeddings :math:`n` of a different identity.
+        margin: :math:`m \ge 0`.
+        p: norm order, a finite number >= 1 (PyTorch's default 2).
+        eps: :math:`\epsilon \ge 0`, added to every difference as PyTorch's
+            ``F.pairwise_distance`` does.
+        swap: use the distance swap.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``anchor``, ``positive`` and ``negative`` of the same shape ``(N, D)``
+        (N = triplets, D = embedding dimension) or ``(D,)`` for a single triplet; a
+        scalar, or ``(N,)`` (``()`` for one triplet) with ``reduction="none"``.  There is
+        no target: roles are given by position.  ``grad`` returns
+        ``(d_anchor, d_positive, d_negative)``, each of the input shape.
+
+    Example:
+        >>> print(triplet([[0.0, 0.0]], [[1.0, 0.0]], [[0.0, 1.5]], margin=1.0))
+        0.5000000000002
+
+    This is PyTorch's ``F.triplet_margin_loss(anchor, positive, negative, margin, p,
+    eps, swap)`` exactly, including the :math:`\epsilon` inside the norm.  Triplets
+    whose loss is zero contribute no gradient, which is why FaceNet mines "semi-hard"
+    negatives (farther than the positive but within the margin).  The subgradient at
+    the hinge's kink is taken as 0 (PyTorch's ``clamp_min`` passes the gradient there).
+    Compared with :func:`contrastive`, the margin is relative (between two distances)
+    rather than absolute; :func:`info_nce` compares each anchor with many negatives.
+
+    References:
+        Weinberger, K. Q., & Saul, L. K. (2009). Distance metric learning for large
+        margin nearest neighbor classification. JMLR, 10, 207-244.
+        Schroff, F., Kalenichenko, D., & Philbin, J. (2015). FaceNet: A unified
+        embedding for face recognition and clustering. CVPR.
+        Balntas, V., Riba, E., Ponsa, D., & Mikolajczyk, K. (2016). Learning local
+        feature descriptors with triplets and shallow convolutional neural networks. BMVC.
+    """
+    _, _, _, _, v = _triplet_parts(anchor, positive, negative, margin, p, eps, swap, reduction)
+    return reduce(np.maximum(v, 0), reduction)
+
+
+@grad_of(triplet)
+def _triplet_grad(
+    anchor, positive, negative, *, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"
+):
+    a, diffs, dist, use_pn, v = _triplet_parts(
+        anchor, positive, negative, margin, p, eps, swap, reduction
+    )
+    n = 1 if a.ndim == 1 else a.shape[0]
+    # heaviside(v, 0): 1 where the hinge is active, 0 where not, NaN where v is NaN
+    active = (np.heaviside(v, 0) * _weight(reduction, n)).astype(a.dtype)[..., None]
+    g_ap = _pnorm_grad(diffs["ap"], dist["ap"], p)
+    g_an = _pnorm_grad(diffs["an"], dist["an"], p)
+    if swap:
+        g_pn = _pnorm_grad(diffs["pn"], dist["pn"], p)
+        sw = use_pn[..., None]
+        g_an, g_pn = np.where(sw, 0, g_an), np.where(sw, g_pn, 0)
+    else:
+        g_pn = np.zeros_like(g_an)
+    return active * (g_ap - g_an), active * (-g_ap - g_pn), active * (g_an + g_pn)
+
+
+# --------------------------------------------------------------------------- InfoNCE
+def _info_nce_parts(queries, keys, temperature, reduction):
+    fn = "info_nce"
+    check_reduction(fn, reduction)
+    check_positive(fn, temperature, "temperature")
+    q, k = _embeddings(fn, ("queries", "keys"), (queries, keys), ndims=(2,))
+    logits = (q @ k.T) / q.dtype.type(temperature)
+    # log-sum-exp with the row maximum subtracted: every exp is <= 1, so nothing
+    # overflows even for logits of 1e4, and the largest term contributes exactly 1.
+    top = np.max(logits, axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.sum(np.exp(logits - top), axis=1))
+    return q, k, logits, lse
+
+
+@register("metric")
+def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
+    r"""InfoNCE: classify which key belongs to each query, with the other keys as negatives.
+
+    .. math::
+        z_{ij} = \frac{q_i^\top k_j}{\tau}, \qquad
+        \ell_i = -\log \frac{e^{z_{ii}}}{\sum_{j=1}^N e^{z_{ij}}}
+        = \log \sum_{j=1}^N e^{z_{ij}} - z_{ii}, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Row :math:`i` of ``keys`` is the positive for row :math:`i` of ``queries``; the other
+    :math:`N - 1` keys of the batch are its negatives.
+
+    Args:
+        queries: embeddings :math:`q` (e.g. of one augmented view, or of images).
+        keys: embeddings :math:`k` of the matching items (the other view, or captions).
+        temperature: :math:`\tau > 0`; small values sharpen the softmax.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``queries`` and ``keys`` of the same shape ``(N, D)`` (N = batch, D = embedding
+        dimension); a scalar, or ``(N,)`` with ``reduction="none"``.  There is no
+        target: positives are on the diagonal.  ``grad`` returns
+        ``(d_queries, d_keys)``; with ``reduction="none"`` it is the gradient of the sum
+        of the :math:`\ell_i` (every key appears in every row's loss).
+
+    Example:
+        >>> q = [[1.0, 0.0], [0.0, 1.0]]
+        >>> k = [[0.8, 0.6], [0.0, 1.0]]
+        >>> print(info_nce(q, k, temperature=0.5))
+        0.277500703418
+
+    It is cross-entropy over the similarity logits with targets ``0..N-1``:
+    PyTorch ``F.cross_entropy(q @ k.T / tau, torch.arange(N))`` gives the same value.
+    The embeddings are used as given: for cosine similarity, as SimCLR and CLIP use,
+    normalize the rows to unit length first (then :math:`|z_{ij}| \le 1/\tau`).  SimCLR's
+    NT-Xent also counts the other view's entries of the same batch as negatives, and
+    CLIP averages this loss with its transpose (keys as queries); both are built from
+    this function.  Minimizing it maximizes a lower bound on the mutual information
+    between the two views, :math:`\log N - L` (Oord et al. 2018).  Compare
+    :func:`triplet`, which uses a single negative and a margin.
+
+    References:
+        van den Oord, A., Li, Y., & Vinyals, O. (2018). Representation learning with
+        contrastive predictive coding. arXiv:1807.03748.
+        Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A simple framework
+        for contrastive learning of visual representations (SimCLR). ICML.
+        Radford, A., et al. (2021). Learning transferable visual models from natural
+        language supervision (CLIP). ICML.
+    """
+    _, _, logits, lse = _info_nce_parts(queries, keys, temperature, reduction)
+    return reduce(lse - np.diagonal(logits), reduction)
+
+
+@grad_of(info_nce)
+def _info_nce_grad(queries, keys, *, temperature=0.1, reduction="mean"):
+    q, k, logits, lse = _info_nce_parts(queries, keys, temperature, reduction)
+    # d l_i / d z_ij = softmax_j(z_i) - [i == j]
+    g = np.exp(logits - lse[:, None])
+    g[np.diag_indices_from(g)] -= 1
+    g *= q.dtype.type(_weight(reduction, q.shape[0]) / temperature)
+    return g @ k, g.T @ q
+
+
+# --------------------------------------------------------------------------- cosine
+_COS_EPS = 1e-12  # PyTorch's EPSILON in aten/src/ATen/native/Loss.cpp
+
+
+def _cosine_parts(y, x1, x2, margin, reduction):
+    fn = "cosine_embedding"
+    check_reduction(fn, reduction)
+    _check_real(fn, margin, "margin")
+    if not -1 <= margin <= 1:
+        raise ValueError(f"{fn}: margin must be in [-1, 1] (a cosine), got {margin!r}")
+    a, b = _embeddings(fn, ("x1", "x2"), (x1, x2))
+    t = as_float(y, fn, "y")
+    if t.shape != a.shape[:-1]:
+        raise ValueError(
+            f"{fn}: y must have shape {a.shape[:-1]} (one label per pair of rows of x1 "
+            f"and x2 {a.shape}), got shape {t.shape}"
+        )
+    _check_pm1(fn, t)
+    t = t.astype(a.dtype, copy=False)
+    dot = np.sum(a * b, axis=-1)
+    # As PyTorch: eps is added to each squared norm, so a zero vector gives cos = 0
+    # instead of 0/0; on vectors of norm >> 1e-6 it changes nothing visible.
+    sq1 = np.sum(a * a, axis=-1) + _COS_EPS
+    sq2 = np.sum(b * b, axis=-1) + _COS_EPS
+    den = np.sqrt(sq1 * sq2)
+    cos = dot / den
+    return t, a, b, sq1, sq2, den, cos, a.dtype.type(margin)
+
+
+@register("metric")
+def cosine_embedding(y, x1, x2, *, margin=0.0, reduction="mean"):
+    r"""Cosine embedding loss: raise the cosine of similar pairs, push dissimilar ones below a margin.
+
+    .. math::
+        \ell_i = \begin{cases}
+        1 - \cos(x_{1i}, x_{2i}) & y_i = 1 \\
+        \max\bigl(0, \cos(x_{1i}, x_{2i}) - m\bigr) & y_i = -1
+        \end{cases}, \qquad
+        \cos(u, v) = \frac{u^\top v}{\sqrt{(\|u\|^2 + \epsilon)(\|v\|^2 + \epsilon)}},
+        \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    with :math:`\epsilon = 10^{-12}`.
+
+    Args:
+        y: pair labels, +1 (similar) or -1 (dissimilar); the target, passed first
+            (PyTorch's ``F.cosine_embedding_loss(x1, x2, y)`` puts it last).
+        x1: first embeddings.
+        x2: second embeddings.
+        margin: :math:`m \in [-1, 1]`; 0 to 0.5 is the usual range.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``x1`` and ``x2`` of the same shape ``(N, D)`` (N = pairs, D = embedding
+        dimension) with ``y`` of shape ``(N,)``, or ``(D,)`` with a scalar ``y``; a
+        scalar, or ``(N,)`` with ``reduction="none"``.  ``grad`` returns
+        ``(d_x1, d_x2)``.
+
+    Example:
+        >>> print(cosine_embedding([1, -1], [[1.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 0.0]],
+        ...                        margin=0.5))
+        0.25
+
+    Matches PyTorch ``F.cosine_embedding_loss`` including its
+    :math:`\epsilon = 10^{-12}` added to each squared norm (so a zero vector gives
+    cosine 0, and loss 1 for a similar pair, instead of NaN).  PyTorch silently gives 0
+    loss for labels other than :math:`\pm 1`; here they raise.  Keras has only
+    ``keras.losses.CosineSimilarity`` (the negative cosine, without labels or margin).
+    The cosine ignores vector length, so it is the loss to use when embeddings will be
+    compared by angle; see :func:`contrastive` for a distance-based counterpart.
+
+    References:
+        PyTorch documentation, ``torch.nn.CosineEmbeddingLoss``.
+        Bromley, J., Guyon, I., LeCun, Y., Säckinger, E., & Shah, R. (1993). Signature
+        verification using a "siamese" time delay neural network. NIPS.
+    """
+    t, _, _, _, _, _, cos, m = _cosine_parts(y, x1, x2, margin, reduction)
+    loss = np.where(t == 1, 1 - cos, np.maximum(cos - m, 0))
+    return reduce(np.where(np.isnan(t), np.nan, loss).astype(cos.dtype), reduction)
+
+
+@grad_of(cosine_embedding)
+def _cosine_embedding_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
+    t, a, b, sq1, sq2, den, cos, m = _cosine_parts(y, x1, x2, margin, reduction)
+    n = 1 if a.ndim == 1 else a.shape[0]
+    # d cos / d x1 = x2 / den - cos x1 / sq1 (and symmetrically for x2)
+    dcos1 = b / den[..., None] - (cos / sq1)[..., None] * a
+    dcos2 = a / den[..., None] - (cos / sq2)[..., None] * b
+    coef = np.where(t == 1, -1, np.heaviside(cos - m, 0))
+    coef = np.where(np.isnan(t), np.nan, coef) * _weight(reduction, n)
+    coef = coef.astype(a.dtype)[..., None]
+    return coef * dcos1, coef * dcos2
+
+
+# --------------------------------------------------------------------------- ranking
+def _ranking_parts(y, x1, x2, margin, reduction):
+    fn = "margin_ranking"
+    check_reduction(fn, reduction)
+    _check_real(fn, margin, "margin")
+    a = as_float(x1, fn, "x1")
+    b = as_float(x2, fn, "x2")
+    t = as_float(y, fn, "y")
+    same_shape(fn, a, b, "x1", "x2")
+    same_shape(fn, t, a, "y", "x1")
+    _check_pm1(fn, t)
+    dtype = result_dtype(a, b)
+    t, a, b = (z.astype(dtype, copy=False) for z in (t, a, b))
+    return t, -t * (a - b) + dtype.type(margin)
+
+
+@register("metric")
+def margin_ranking(y, x1, x2, *, margin=0.0, reduction="mean"):
+    r"""Margin ranking loss: the item that should rank higher must score higher by a margin.
+
+    .. math::
+        \ell_i = \max\bigl(0,\; -y_i (x_{1i} - x_{2i}) + m\bigr), \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y: +1 if ``x1`` should rank above ``x2``, -1 if below; the target, passed first
+            (PyTorch's ``F.margin_ranking_loss(x1, x2, y)`` puts it last).
+        x1: scores of the first items.
+        x2: scores of the second items.
+        margin: :math:`m`, a real number (0 by default, as PyTorch).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y``, ``x1`` and ``x2`` of the same shape ``(N,)`` (N = pairs) or any common
+        shape; no broadcasting.  A scalar, or that shape with ``reduction="none"``.
+        ``grad`` returns ``(d_x1, d_x2)``.
+
+    Example:
+        >>> print(margin_ranking([1, -1, 1], [2.0, 1.0, 0.5], [1.0, 1.5, 3.0], margin=0.5))
+        1.0
+
+    This is PyTorch's ``F.margin_ranking_loss`` (which also broadcasts; lossbook does
+    not).  It is the hinge loss on the score difference, the pairwise loss of
+    RankSVM (Herbrich et al. 2000; Joachims 2002).  Its smooth counterpart is
+    Bayesian personalized ranking (BPR), :math:`-\log \sigma(x_1 - x_2)` for a preferred
+    item :math:`x_1` (Rendle et al. 2009), which is logistic loss on the difference and
+    keeps pushing pairs that are already ordered.  See :func:`triplet` for the same
+    hinge on distances.
+
+    References:
+        Herbrich, R., Graepel, T., & Obermayer, K. (2000). Large margin rank boundaries
+        for ordinal regression. Advances in Large Margin Classifiers, MIT Press.
+        Joachims, T. (2002). Optimizing search engines using clickthrough data. KDD.
+        Rendle, S., Freudenthaler, C., Gantner, Z., & Schmidt-Thieme, L. (2009). BPR:
+        Bayesian personalized ranking from implicit feedback. UAI.
+    """
+    _, v = _ranking_parts(y, x1, x2, margin, reduction)
+    return reduce(np.maximum(v, 0), reduction)
+
+
+@grad_of(margin_ranking)
+def _margin_ranking_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
+    t, v = _ranking_parts(y, x1, x2, margin, reduction)
+    d1 = reduce_grad(-t * np.heaviside(v, 0), reduction)  # NaN where v is NaN
+    return d1, -d1

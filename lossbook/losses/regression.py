@@ -1,0 +1,698 @@
+"""Regression losses: a real-valued prediction against a real-valued target.
+
+Every function takes the target ``y_true`` and the prediction(s) of exactly the same
+shape ``(N, *)`` (``y_pred``; ``log_rate`` for :func:`poisson_nll`; ``mean`` and
+``var`` for :func:`gaussian_nll`) and a keyword-only ``reduction`` in
+``{"mean", "sum", "none"}`` (only ``"mean"`` for :func:`rmse`); each has a ``grad``
+attribute giving the derivative of the reduced loss with respect to the prediction(s).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._core import (
+    as_float,
+    check_positive,
+    check_reduction,
+    grad_of,
+    reduce,
+    reduce_grad,
+    register,
+    same_shape,
+)
+
+__all__ = [
+    "mse",
+    "mae",
+    "rmse",
+    "huber",
+    "smooth_l1",
+    "log_cosh",
+    "quantile",
+    "poisson_nll",
+    "gaussian_nll",
+]
+
+# Constants are Python floats, never NumPy float64 scalars: under NumPy 2's promotion
+# rules a Python float keeps a float32 array float32, a np.float64 would upcast it.
+_LOG2 = math.log(2.0)
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _residual(fn: str, y_true, y_pred) -> np.ndarray:
+    """``y_pred - y_true`` after checking both are float arrays of one shape."""
+    t = as_float(y_true, fn, "y_true")
+    p = as_float(y_pred, fn, "y_pred")
+    same_shape(fn, t, p)
+    return p - t
+
+
+def _hyper(fn: str, value, arg: str) -> float:
+    """A scalar hyperparameter as a Python float (so that float32 inputs stay float32)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{fn}: {arg} must be a real number, got {value!r}")
+    return float(value)
+
+
+@register("regression")
+def mse(y_true, y_pred, *, reduction="mean"):
+    r"""Mean squared error: the average squared residual.
+
+    .. math::
+        \ell_i = (\hat y_i - y_i)^2, \qquad
+        \mathrm{MSE} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(mse([0.0, 1.0, 2.0], [0.0, 1.0, 5.0]))
+        3.0
+
+    The constant prediction that minimizes it is the mean of the targets.  It is the
+    negative log-likelihood of a Gaussian with fixed variance, up to scale and a constant
+    (Legendre 1805; Gauss 1809).  PyTorch ``nn.MSELoss``, Keras
+    ``keras.losses.MeanSquaredError`` (which averages over the last axis first; equal for
+    the overall mean) and scikit-learn ``mean_squared_error`` agree with it.  See
+    :func:`rmse` (its square root) and :func:`mae`.
+
+    References:
+        Legendre, A.-M. (1805). Nouvelles méthodes pour la détermination des orbites
+        des comètes.  Gauss, C. F. (1809). Theoria motus corporum coelestium.
+    """
+    check_reduction("mse", reduction)
+    r = _residual("mse", y_true, y_pred)
+    return reduce(r * r, reduction)
+
+
+@grad_of(mse)
+def _mse_grad(y_true, y_pred, *, reduction="mean"):
+    check_reduction("mse", reduction)
+    r = _residual("mse", y_true, y_pred)
+    return reduce_grad(2 * r, reduction)
+
+
+# --------------------------------------------------------------------------- MAE, RMSE
+@register("regression")
+def mae(y_true, y_pred, *, reduction="mean"):
+    r"""Mean absolute error: the average absolute residual.
+
+    .. math::
+        \ell_i = |\hat y_i - y_i|, \qquad
+        \mathrm{MAE} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(mae([0.0, 1.0, 2.0], [0.0, 1.0, 5.0]))
+        1.0
+
+    The constant prediction that minimizes it is the median of the targets, so one
+    outlier moves it far less than it moves :func:`mse`.  It is the negative
+    log-likelihood of a Laplace distribution with fixed scale, up to scale and a
+    constant.  Its derivative ``grad`` is :math:`\operatorname{sign}(\hat y - y)/N`,
+    taken as 0 at a zero residual (the subgradient PyTorch's ``abs`` backward also
+    picks).  MAE is *not* the square root of MSE; that is :func:`rmse`.  PyTorch
+    ``nn.L1Loss``, Keras ``keras.losses.MeanAbsoluteError`` (which averages over the
+    last axis first; equal for the overall mean) and scikit-learn
+    ``mean_absolute_error`` agree with it.  See :func:`quantile` (MAE is twice the
+    pinball loss at :math:`\tau = 1/2`) and :func:`smooth_l1` (MAE is its
+    :math:`\beta = 0` case).
+
+    References:
+        Laplace, P.-S. (1774). Mémoire sur la probabilité des causes par les
+        événements.  Willmott, C. J., & Matsuura, K. (2005). Advantages of the mean
+        absolute error (MAE) over the root mean square error (RMSE) in assessing
+        average model performance. Climate Research, 30, 79-82.
+    """
+    check_reduction("mae", reduction)
+    r = _residual("mae", y_true, y_pred)
+    return reduce(np.abs(r), reduction)
+
+
+@grad_of(mae)
+def _mae_grad(y_true, y_pred, *, reduction="mean"):
+    check_reduction("mae", reduction)
+    r = _residual("mae", y_true, y_pred)
+    return reduce_grad(np.sign(r), reduction)  # sign(0) = 0: a valid subgradient
+
+
+def _check_rmse_reduction(reduction) -> None:
+    if not (isinstance(reduction, str) and reduction == "mean"):
+        raise ValueError(
+            f"rmse: reduction must be 'mean', got {reduction!r}; RMSE is the square root "
+            "of a mean over all elements, so it has no per-element ('none') or summed "
+            "('sum') form (for per-element squared errors use mse(..., reduction='none'))"
+        )
+
+
+@register("regression")
+def rmse(y_true, y_pred, *, reduction="mean"):
+    r"""Root mean squared error: the square root of :func:`mse`.
+
+    .. math::
+        \mathrm{RMSE} = \sqrt{\frac1N \sum_{i=1}^N (\hat y_i - y_i)^2}
+
+    RMSE, not MAE, is the square root of MSE (one of the source documents of this book
+    calls MAE "the square root of the mean squared error"; it is not, see :func:`mae`).
+    RMSE is in the units of the target, as MAE is, and it is always
+    :math:`\ge` MAE.
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        reduction: only ``"mean"`` (the default).  The square root is taken of the
+            mean over all elements, so there is no per-element (``"none"``) or
+            summed (``"sum"``) RMSE; those raise ``ValueError``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; the result is a scalar.
+        No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(rmse([0.0, 1.0, 2.0], [0.0, 1.0, 5.0]))
+        1.7320508075688772
+
+    Its derivative ``grad`` is :math:`(\hat y_i - y_i) / (N\,\mathrm{RMSE})`; at a
+    perfect prediction (RMSE = 0, the kink of a norm) it returns the subgradient 0,
+    where PyTorch's autograd through ``torch.sqrt(mse)`` gives NaN.  The residuals
+    are scaled by the largest one before squaring, so residuals of 1e200 (or 1e20 in
+    float32) do not overflow.  PyTorch has no RMSE loss (take ``torch.sqrt`` of
+    ``nn.MSELoss``); Keras has ``keras.metrics.RootMeanSquaredError`` (a metric, not
+    a loss); scikit-learn ``root_mean_squared_error`` agrees for 1-D targets, but for
+    2-D targets it averages the RMSE of each column
+    (``multioutput="uniform_average"``), which is not the RMSE of all elements.
+
+    References:
+        Hyndman, R. J., & Koehler, A. B. (2006). Another look at measures of forecast
+        accuracy. International Journal of Forecasting, 22(4), 679-688.  Willmott, C.
+        J., & Matsuura, K. (2005). Advantages of the mean absolute error (MAE) over the
+        root mean square error (RMSE). Climate Research, 30, 79-82.
+    """
+    _check_rmse_reduction(reduction)
+    a = np.abs(_residual("rmse", y_true, y_pred))
+    m = a.max()
+    if not 0 < m < np.inf:  # all residuals 0 (RMSE 0), one infinite (inf) or a NaN (NaN)
+        return m
+    # Scale by the largest residual before squaring (as hypot and BLAS nrm2 do): squares
+    # of residuals above ~1e154 (float64) or ~1.8e19 (float32) overflow to inf, and
+    # those below ~1e-154 underflow to 0, although their RMSE is representable.
+    s = a / m
+    return m * np.sqrt(np.mean(s * s))
+
+
+@grad_of(rmse)
+def _rmse_grad(y_true, y_pred, *, reduction="mean"):
+    _check_rmse_reduction(reduction)
+    r = _residual("rmse", y_true, y_pred)
+    m = np.abs(r).max()
+    if m == 0:
+        # RMSE is a norm of the residuals (over sqrt N): at 0 its subdifferential is a
+        # ball that contains 0, and 0 is the natural choice at the minimum.
+        return np.zeros_like(r)
+    if not m < np.inf:  # an infinite residual or a NaN: no derivative
+        return np.full_like(r, np.nan)
+    s = r / m  # same scaling as in rmse: dRMSE/dr_i = r_i / (N RMSE) = s_i / (N RMSE / m)
+    return s / (r.size * np.sqrt(np.mean(s * s)))
+
+
+# --------------------------------------------------------------------------- Huber, Smooth L1
+@register("regression")
+def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
+    r"""Huber loss: quadratic near zero, linear in the tails.
+
+    .. math::
+        \ell_i = \begin{cases}
+            \tfrac12 r_i^2 & |r_i| \le \delta \\
+            \delta\,(|r_i| - \tfrac12\delta) & |r_i| > \delta
+        \end{cases},
+        \qquad r_i = \hat y_i - y_i, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        delta: the residual :math:`\delta > 0` where the loss turns from quadratic to
+            linear (default 1.0).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(huber([0.0, 0.0], [0.5, 3.0]))
+        1.3125
+
+    Its derivative ``grad`` is the residual clipped to :math:`[-\delta, \delta]`, so a
+    single outlier pulls with a force of at most :math:`\delta`.  It has the same value
+    and gradient as :func:`mse` / 2 while all :math:`|r| \le \delta`, and
+    :math:`\mathrm{Huber}_\delta = \delta \cdot \mathrm{SmoothL1}_{\beta=\delta}`
+    (see :func:`smooth_l1`: the two differ by this factor, not in shape).  PyTorch
+    ``nn.HuberLoss(delta=...)`` is exactly this.  Keras ``keras.losses.Huber`` has the
+    same per-element loss but averages over the last axis first (equal for the overall
+    mean; with ``reduction="sum"`` Keras sums the per-row means).  scikit-learn uses it
+    inside ``SGDRegressor(loss="huber", epsilon=delta)``; ``HuberRegressor`` also
+    estimates a scale.
+
+    References:
+        Huber, P. J. (1964). Robust estimation of a location parameter. Annals of
+        Mathematical Statistics, 35(1), 73-101.
+    """
+    check_reduction("huber", reduction)
+    delta = _hyper("huber", delta, "delta")
+    check_positive("huber", delta, "delta")
+    a = np.abs(_residual("huber", y_true, y_pred))
+    quadratic = np.minimum(a, delta)  # never squares a large residual: no overflow
+    linear = a - quadratic  # = max(a - delta, 0), without a branch
+    return reduce(0.5 * quadratic * quadratic + delta * linear, reduction)
+
+
+@grad_of(huber)
+def _huber_grad(y_true, y_pred, *, delta=1.0, reduction="mean"):
+    check_reduction("huber", reduction)
+    delta = _hyper("huber", delta, "delta")
+    check_positive("huber", delta, "delta")
+    r = _residual("huber", y_true, y_pred)
+    return reduce_grad(np.clip(r, -delta, delta), reduction)
+
+
+@register("regression")
+def smooth_l1(y_true, y_pred, *, beta=1.0, reduction="mean"):
+    r"""Smooth L1 loss: quadratic near zero, linear with slope 1 in the tails.
+
+    .. math::
+        \ell_i = \begin{cases}
+            \dfrac{r_i^2}{2\beta} & |r_i| < \beta \\
+            |r_i| - \tfrac12\beta & |r_i| \ge \beta
+        \end{cases},
+        \qquad r_i = \hat y_i - y_i, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    With :math:`\beta = 0` it is :func:`mae` exactly.
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        beta: the residual :math:`\beta \ge 0` where the loss turns from quadratic to
+            linear (default 1.0).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(smooth_l1([0.0, 0.0], [0.5, 3.0], beta=2.0))
+        1.03125
+        >>> print(huber([0.0, 0.0], [0.5, 3.0], delta=2.0))  # = 2.0 * 1.03125
+        2.0625
+
+    It is :func:`huber` divided by its threshold,
+    :math:`\mathrm{Huber}_\delta = \delta \cdot \mathrm{SmoothL1}_{\beta=\delta}`: the
+    tails of Smooth L1 have slope 1 whatever :math:`\beta`, those of Huber slope
+    :math:`\delta`, so the two agree only at :math:`\delta = \beta = 1`.  Its
+    derivative ``grad`` is :math:`r/\beta` clipped to :math:`[-1, 1]`
+    (:math:`\operatorname{sign}(r)` for :math:`\beta = 0`).  As
+    :math:`\beta \to 0` it tends to MAE; as :math:`\beta` grows past every residual it
+    is :math:`r^2 / (2\beta)`.  PyTorch ``nn.SmoothL1Loss(beta=...)`` is exactly this
+    (including :math:`\beta = 0`, which PyTorch also computes as L1).  Keras and
+    scikit-learn have no Smooth L1; Keras ``Huber`` is Huber, not Smooth L1.
+
+    References:
+        Girshick, R. (2015). Fast R-CNN. Proceedings of the IEEE International
+        Conference on Computer Vision (ICCV), 1440-1448.
+    """
+    check_reduction("smooth_l1", reduction)
+    beta = _hyper("smooth_l1", beta, "beta")
+    check_positive("smooth_l1", beta, "beta", strict=False)
+    a = np.abs(_residual("smooth_l1", y_true, y_pred))
+    if beta == 0:
+        return reduce(a, reduction)  # the limit beta -> 0 is L1 (PyTorch does the same)
+    q = np.minimum(a, beta)  # as in huber: never squares a large residual
+    return reduce(0.5 * q * q / beta + (a - q), reduction)
+
+
+@grad_of(smooth_l1)
+def _smooth_l1_grad(y_true, y_pred, *, beta=1.0, reduction="mean"):
+    check_reduction("smooth_l1", reduction)
+    beta = _hyper("smooth_l1", beta, "beta")
+    check_positive("smooth_l1", beta, "beta", strict=False)
+    r = _residual("smooth_l1", y_true, y_pred)
+    if beta == 0:
+        return reduce_grad(np.sign(r), reduction)
+    # clip before dividing: r / beta itself could overflow for a tiny beta
+    return reduce_grad(np.clip(r, -beta, beta) / beta, reduction)
+
+
+# --------------------------------------------------------------------------- log-cosh
+@register("regression")
+def log_cosh(y_true, y_pred, *, reduction="mean"):
+    r"""Log-cosh loss: about :math:`r^2/2` near zero and :math:`|r| - \log 2` far away.
+
+    .. math::
+        \ell_i = \log\cosh(\hat y_i - y_i), \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    It is computed as :math:`\log\cosh r = |r| + \log(1 + e^{-2|r|}) - \log 2` for
+    :math:`|r| \ge 1` and :math:`\log(1 + 2\sinh^2(r/2))` for :math:`|r| < 1`, never
+    from ``cosh`` itself.
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(log_cosh([0.0, 0.0], [1.0, 1e4], reduction="none"))
+        [4.33780830e-01 9.99930685e+03]
+
+    Its derivative ``grad`` is :math:`\tanh(\hat y - y)`: smooth everywhere (unlike
+    :func:`huber`) and bounded by 1 (like :func:`smooth_l1` with :math:`\beta = 1`, to
+    which it is close).  ``np.log(np.cosh(r))`` overflows to inf for :math:`|r| > 710`
+    (:math:`|r| > 89` in float32); the form used here is finite and exact at
+    :math:`r = 10^4`.  Keras ``keras.losses.LogCosh`` computes the same per-element
+    loss (as :math:`r + \mathrm{softplus}(-2r) - \log 2`) and averages over the last
+    axis first.  PyTorch and scikit-learn have no log-cosh loss.
+
+    References:
+        Neuneier, R., & Zimmermann, H. G. (1998). How to train neural networks. In
+        Neural Networks: Tricks of the Trade (LNCS 1524), 373-423. Springer.
+    """
+    check_reduction("log_cosh", reduction)
+    a = np.abs(_residual("log_cosh", y_true, y_pred))
+    # Two forms, each exact where the other is not:
+    # - |r| >= 1: log cosh r = |r| + log1p(exp(-2|r|)) - log 2.  cosh overflows at
+    #   |r| > 710 (float64) or 89 (float32); exp(-2|r|) only underflows, harmlessly.
+    # - |r| < 1: the form above subtracts numbers close to log 2 and loses the O(r^2)
+    #   result (r = 1e-8 gives 0 or 1e-16 instead of 5e-17).  cosh r = 1 + 2 sinh^2(r/2)
+    #   gives log cosh r = log1p(2 sinh^2(r/2)), accurate to a few ulps.
+    # sinh is evaluated at min(|r|, 1), so the branch np.where discards cannot overflow.
+    half_sinh = np.sinh(0.5 * np.minimum(a, 1.0))
+    small = np.log1p(2.0 * half_sinh * half_sinh)
+    large = a + np.log1p(np.exp(-2.0 * a)) - _LOG2
+    return reduce(np.where(a < 1.0, small, large), reduction)
+
+
+@grad_of(log_cosh)
+def _log_cosh_grad(y_true, y_pred, *, reduction="mean"):
+    check_reduction("log_cosh", reduction)
+    r = _residual("log_cosh", y_true, y_pred)
+    return reduce_grad(np.tanh(r), reduction)  # tanh saturates at +-1: no overflow
+
+
+# --------------------------------------------------------------------------- quantile
+def _check_tau(tau) -> float:
+    tau = _hyper("quantile", tau, "tau")
+    if not 0 < tau < 1:
+        hint = ""
+        if 1 < tau < 100:
+            hint = f" (tau is a fraction: for the {tau:g}th percentile pass {tau / 100:g})"
+        raise ValueError(f"quantile: tau must be in (0, 1), got {tau!r}{hint}")
+    return tau
+
+
+@register("regression")
+def quantile(y_true, y_pred, *, tau=0.5, reduction="mean"):
+    r"""Quantile (pinball) loss: an asymmetric absolute error whose minimizer is a quantile.
+
+    .. math::
+        \ell_i = \max\bigl(\tau\,(y_i - \hat y_i),\; (\tau - 1)\,(y_i - \hat y_i)\bigr),
+        \qquad L = \frac1N \sum_{i=1}^N \ell_i
+
+    Under-predictions (:math:`y > \hat y`) cost :math:`\tau` per unit, over-predictions
+    :math:`1 - \tau`.
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y` of the :math:`\tau`-quantile.
+        tau: the quantile level, strictly between 0 and 1 (default 0.5, the median).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.  No broadcasting: ``(N, 1)`` against ``(N,)`` raises.
+
+    Example:
+        >>> print(quantile([1.0, 2.0, 3.0], [2.0, 2.0, 2.0], tau=0.9))
+        0.3333
+
+    The constant prediction that minimizes it is a :math:`\tau`-quantile of the
+    targets; at :math:`\tau = 1/2` it is half of :func:`mae`.  Its derivative ``grad``
+    with respect to :math:`\hat y` is :math:`-\tau` where :math:`y > \hat y`,
+    :math:`1 - \tau` where :math:`y < \hat y`, and 0 at a tie: the subdifferential
+    there is :math:`[-\tau, 1 - \tau]`, which contains 0, the choice that makes
+    :math:`\tau = 1/2` agree with ``mae.grad / 2``.  scikit-learn
+    ``mean_pinball_loss(alpha=tau)`` agrees with it (and allows
+    :math:`\tau \in \{0, 1\}`, where the loss is one-sided and has no minimizer);
+    scikit-learn also fits it with ``QuantileRegressor`` and
+    ``GradientBoostingRegressor(loss="quantile")``.  Neither PyTorch nor Keras has a
+    built-in pinball loss.
+
+    References:
+        Koenker, R., & Bassett, G. (1978). Regression quantiles. Econometrica, 46(1),
+        33-50.
+    """
+    check_reduction("quantile", reduction)
+    tau = _check_tau(tau)
+    d = -_residual("quantile", y_true, y_pred)  # y - y_hat
+    return reduce(np.maximum(tau * d, (tau - 1.0) * d), reduction)  # NaN propagates
+
+
+@grad_of(quantile)
+def _quantile_grad(y_true, y_pred, *, tau=0.5, reduction="mean"):
+    check_reduction("quantile", reduction)
+    tau = _check_tau(tau)
+    s = np.sign(_residual("quantile", y_true, y_pred))  # +1 where y < y_hat, 0 at a tie
+    # 1 - tau for s = +1, -tau for s = -1, 0 for s = 0, NaN for NaN, without a branch
+    return reduce_grad(0.5 * s + (0.5 - tau) * np.abs(s), reduction)
+
+
+# --------------------------------------------------------------------------- Poisson NLL
+def _times(y: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``y * v`` with ``0 * v = 0`` even for infinite ``v`` (the limit of y log y, y x)."""
+    return y * np.where(y == 0, 0.0, v)
+
+
+def _poisson_inputs(y_true, log_rate, log_input, eps):
+    fn = "poisson_nll"
+    y = as_float(y_true, fn, "y_true")
+    x = as_float(log_rate, fn, "log_rate")
+    same_shape(fn, y, x, "y_true", "log_rate")
+    eps = _hyper(fn, eps, "eps")
+    check_positive(fn, eps, "eps", strict=False)
+    bad = y[y < 0]  # NaN passes: it propagates instead
+    if bad.size:
+        raise ValueError(f"{fn}: y_true must hold counts >= 0, got {bad.flat[0]}")
+    if not log_input:
+        bad = x[x < 0]
+        if bad.size:
+            raise ValueError(
+                f"{fn}: log_rate must hold rates >= 0 when log_input=False (it is then "
+                f"the rate itself, not its log), got {bad.flat[0]}"
+            )
+    return y, x, eps
+
+
+@register("probabilistic")
+def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    r"""Poisson negative log-likelihood of counts, with PyTorch ``nn.PoissonNLLLoss`` semantics.
+
+    .. math::
+        \ell_i = \begin{cases}
+            e^{x_i} - y_i\,x_i & \text{if } x_i = \log\lambda_i \text{ (the default)} \\
+            x_i - y_i \log(x_i + \varepsilon) & \text{if } x_i = \lambda_i
+        \end{cases}
+        \;+\; [\text{full}]\,[y_i > 1]
+        \bigl(y_i \log y_i - y_i + \tfrac12 \log(2\pi y_i)\bigr),
+        \qquad L = \frac1N \sum_{i=1}^N \ell_i
+
+    Without ``full`` this is :math:`-\log P(y \mid \lambda)` minus
+    :math:`\log y!`, which does not depend on the prediction; ``full`` adds Stirling's
+    approximation of :math:`\log y!`, only where :math:`y > 1` (as PyTorch does).
+
+    Args:
+        y_true: counts :math:`y \ge 0` (need not be integers).
+        log_rate: the prediction :math:`x`: the log-rate :math:`\log\lambda` (default),
+            or the rate :math:`\lambda \ge 0` itself with ``log_input=False``.
+        log_input: whether ``log_rate`` is :math:`\log\lambda` (default True).
+        full: add the Stirling term (default False).
+        eps: :math:`\varepsilon \ge 0` added inside the log when ``log_input=False``
+            (default 1e-8, PyTorch's).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``log_rate`` of the same shape ``(N, *)``; a scalar, or
+        ``(N, *)`` with ``reduction="none"``.  No broadcasting.
+
+    Example:
+        >>> print(poisson_nll([2.0, 0.0], [0.0, 1.0]))  # (e^0 - 0 + e^1 - 0) / 2
+        1.8591409142295225
+
+    Computing on the log-rate (the default) needs no log of a rate that may underflow
+    to 0; its derivative ``grad`` is :math:`e^{x} - y` (log_input=True) or
+    :math:`1 - y/(x + \varepsilon)` (log_input=False).  For log-rates above about 709
+    (88 in float32) the loss itself exceeds the largest float and is inf, as in
+    PyTorch; at :math:`x = +\infty` this returns the limit +inf, where PyTorch's
+    :math:`\infty - \infty` gives NaN, and :math:`0 \cdot \infty` is taken as 0 (a zero
+    count contributes no :math:`y x` term).  Keras ``keras.losses.Poisson`` is
+    :math:`\hat y - y \log(\hat y + 10^{-7})`, i.e. ``log_input=False, eps=1e-7``,
+    averaged over the last axis.  scikit-learn's ``mean_poisson_deviance(y, mu)`` is
+    :math:`2\,(L(\mu) - L(y))`: twice this loss minus its value at the perfect
+    prediction, so the same minimizer.
+
+    References:
+        Nelder, J. A., & Wedderburn, R. W. M. (1972). Generalized linear models.
+        Journal of the Royal Statistical Society A, 135(3), 370-384.  McCullagh, P.,
+        & Nelder, J. A. (1989). Generalized Linear Models (2nd ed.). Chapman & Hall.
+    """
+    check_reduction("poisson_nll", reduction)
+    y, x, eps = _poisson_inputs(y_true, log_rate, log_input, eps)
+    at_inf = x == np.inf  # the limit is +inf in both parametrizations, handled below
+    x_finite = np.where(at_inf, 0.0, x)
+    if log_input:
+        # exp(x) overflows for x > 709.78 (float64) / 88.72 (float32): the loss itself is
+        # then above the largest float, so inf is the right answer (PyTorch agrees).
+        with np.errstate(over="ignore"):
+            rate = np.exp(x_finite)
+        values = rate - _times(y, x_finite)
+    else:
+        # log(0) = -inf (eps = 0 and a zero rate): the loss is +inf for y > 0, 0 for y = 0.
+        with np.errstate(divide="ignore"):
+            log_lam = np.log(x_finite + eps)
+        values = x_finite - _times(y, log_lam)
+    values = np.where(at_inf, np.inf, values)
+    if full:
+        # Stirling's log y! ~ y log y - y + log(2 pi y)/2 where y > 1; elsewhere 0, as in
+        # PyTorch (exact for y in {0, 1}).  Evaluated on y clipped to >= 1: no log(0).
+        big = y > 1
+        yb = np.where(big, y, 1.0)
+        stirling = yb * np.log(yb) - yb + 0.5 * np.log((2.0 * math.pi) * yb)
+        values = values + np.where(big, stirling, 0.0)
+    return reduce(values, reduction)
+
+
+@grad_of(poisson_nll)
+def _poisson_nll_grad(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    check_reduction("poisson_nll", reduction)
+    y, x, eps = _poisson_inputs(y_true, log_rate, log_input, eps)
+    if log_input:
+        with np.errstate(over="ignore"):  # e^x = inf for large x: the derivative is inf
+            d = np.exp(x) - y
+    else:
+        # y / (x + eps) with 0 / 0 = 0 (a zero count); y / 0 = inf for y > 0, the limit
+        with np.errstate(divide="ignore"):
+            d = 1.0 - y / np.where(y == 0, 1.0, x + eps)
+    return reduce_grad(d, reduction)  # the Stirling term does not depend on log_rate
+
+
+# --------------------------------------------------------------------------- Gaussian NLL
+def _gaussian_inputs(y_true, mean, var, eps):
+    fn = "gaussian_nll"
+    y = as_float(y_true, fn, "y_true")
+    mu = as_float(mean, fn, "mean")
+    v = as_float(var, fn, "var")
+    same_shape(fn, y, mu, "y_true", "mean")
+    if v.shape != mu.shape:
+        raise ValueError(
+            f"{fn}: var must have the shape of mean, got var {v.shape} and mean "
+            f"{mu.shape}; PyTorch broadcasts a shared variance, lossbook does not: pass "
+            "one variance per element (e.g. np.broadcast_to(var, mean.shape) for var of "
+            "shape (N, 1))"
+        )
+    eps = _hyper(fn, eps, "eps")
+    check_positive(fn, eps, "eps")
+    bad = v[v < 0]  # NaN passes: it propagates instead
+    if bad.size:
+        raise ValueError(f"{fn}: var must hold variances >= 0, got {bad.flat[0]}")
+    return y, mu, v, eps
+
+
+@register("probabilistic")
+def gaussian_nll(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
+    r"""Gaussian negative log-likelihood with a predicted variance (PyTorch ``nn.GaussianNLLLoss``).
+
+    .. math::
+        \ell_i = \tfrac12\Bigl(\log v_i + \frac{(\mu_i - y_i)^2}{v_i}\Bigr)
+        \;+\; [\text{full}]\,\tfrac12\log 2\pi,
+        \qquad v_i = \max(\sigma^2_i, \varepsilon), \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y`.
+        mean: predicted means :math:`\mu`.
+        var: predicted variances :math:`\sigma^2 \ge 0`, clamped below at
+            :math:`\varepsilon`.
+        eps: :math:`\varepsilon > 0`, the smallest variance used (default 1e-6,
+            PyTorch's).
+        full: add the constant :math:`\tfrac12 \log 2\pi` (default False).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true``, ``mean`` and ``var`` all of the same shape ``(N, *)``; a scalar, or
+        ``(N, *)`` with ``reduction="none"``.  No broadcasting, of ``var`` either.
+
+    Example:
+        >>> print(gaussian_nll([0.0, 1.0], [0.5, 1.0], [1.0, 0.25]))
+        -0.28407359027997264
+
+    With a fixed variance it is :func:`mse` up to scale and a constant; learning the
+    variance lets the model say where it is unsure (heteroscedastic regression).  Its
+    derivative ``grad`` returns ``(d_mean, d_var)``:
+    :math:`(\mu - y)/v` and :math:`\tfrac12\,(1/v - (\mu - y)^2 / v^2)` for
+    :math:`\sigma^2 \ge \varepsilon`, and :math:`d_{\mathrm{var}} = 0` below
+    :math:`\varepsilon`, where the clamped loss does not depend on ``var``.  PyTorch
+    computes the same values (with arguments in the order ``input, target, var``) but
+    clamps inside ``torch.no_grad()``, so its autograd passes the derivative at
+    :math:`\varepsilon` through to a variance below :math:`\varepsilon` instead of 0.
+    PyTorch also accepts a ``var`` with one dimension fewer, or a size-1 dimension, and
+    broadcasts it; lossbook raises instead.  Keras and scikit-learn have no Gaussian
+    NLL loss.
+
+    References:
+        Nix, D. A., & Weigend, A. S. (1994). Estimating the mean and variance of the
+        target probability distribution. Proceedings of the IEEE International
+        Conference on Neural Networks (ICNN'94), 1, 55-60.
+    """
+    check_reduction("gaussian_nll", reduction)
+    y, mu, v, eps = _gaussian_inputs(y_true, mean, var, eps)
+    # The clamp keeps log v and 1/v finite at a zero variance (as in PyTorch).
+    v = np.maximum(v, eps)  # np.maximum propagates NaN
+    r = mu - y
+    values = 0.5 * (np.log(v) + r * r / v)
+    if full:
+        values = values + _HALF_LOG_2PI
+    return reduce(values, reduction)
+
+
+@grad_of(gaussian_nll)
+def _gaussian_nll_grad(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
+    check_reduction("gaussian_nll", reduction)
+    y, mu, v, eps = _gaussian_inputs(y_true, mean, var, eps)
+    clamped = v < eps
+    v = np.maximum(v, eps)
+    z = (mu - y) / v
+    d_mean = z
+    d_var = np.where(clamped, 0.0, 0.5 * (1.0 / v - z * z))  # 0 where the clamp holds
+    return reduce_grad(d_mean, reduction), reduce_grad(d_var, reduction)

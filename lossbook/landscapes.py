@@ -167,8 +167,9 @@ def quadratic(a: float = 1.0, b: float = 10.0) -> Landscape:
     The Hessian is :math:`\mathrm{diag}(a, b)`: gradient descent with learning rate
     :math:`\gamma` multiplies :math:`x` by :math:`1 - \gamma a` and :math:`y` by
     :math:`1 - \gamma b` at each step, so it converges iff
-    :math:`\gamma < 2/L` with :math:`L = \max(a, b)`, and the slow direction contracts
-    only by :math:`1 - \mu/L` at the best fixed rate (:math:`\mu = \min(a, b)`).  The
+    :math:`\gamma < 2/L` with :math:`L = \max(a, b)`.  The slow direction contracts by
+    :math:`1 - \mu/L` per step at :math:`\gamma = 1/L`, and by :math:`(L - \mu)/(L + \mu)`
+    at the best fixed rate :math:`\gamma = 2/(L + \mu)` (:math:`\mu = \min(a, b)`).  The
     attributes ``L``, ``mu`` and ``condition_number`` hold these numbers.
 
     Args:

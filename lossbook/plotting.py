@@ -68,7 +68,7 @@ _STYLES = {
     "test": ("vermillion", ":"),
 }
 
-_CYCLE = ["blue", "vermillion", "green", "orange", "purple", "sky", "black", "yellow"]
+_CYCLE = ["blue", "vermillion", "green", "orange", "purple", "sky", "black"]  # no yellow: faint on white
 _LINES = ["-", "--", "-.", ":"]
 
 
@@ -100,6 +100,22 @@ def style(name: str) -> dict:
         '#009E73'
     """
     return {"color": color(name), "linestyle": linestyle(name), "label": name}
+
+
+def cycle(n: int) -> list[dict]:
+    """``n`` distinct colour and line-style pairs, for series with no fixed style.
+
+    Use it for families such as several condition numbers or learning rates, where
+    :func:`style` by name could give two curves the same look.
+
+    Example:
+        >>> [s["linestyle"] for s in cycle(3)]
+        ['-', '--', '-.']
+    """
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"cycle: n must be a non-negative integer, got {n!r}")
+    return [{"color": OKABE_ITO[_CYCLE[i % len(_CYCLE)]], "linestyle": _LINES[i % len(_LINES)]}
+            for i in range(n)]
 
 
 def _stable_hash(s: str) -> int:

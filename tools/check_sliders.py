@@ -1,0 +1,208 @@
+"""Prove that the static interactive charts of a built page respond to their sliders.
+
+Opens an HTML page (a built chapter such as ``_build/html/book/23_playground.html``,
+or any page holding charts made by :func:`lossbook.interactive.embed`) in headless
+Chromium with the network off, finds every frame that holds a Vega view
+(``window.vegaView``, set by :func:`lossbook.interactive.to_html`), and in each one
+moves every slider (``input[type=range]``) to its minimum and to its maximum with
+real ``input`` events, reading the drawn marks after each move from Vega's scene
+graph.  It fails (exit status 1) when
+
+- the page requests anything that is not a local file (the charts must be offline);
+- the page or a chart raises a JavaScript error;
+- a page holds no chart, or a chart does not finish rendering;
+- in a chart, no slider changes the drawn marks (``--slider LABEL``: that slider
+  must; ``--every-slider``: each one must), or the marks named by ``--mark`` hold
+  nothing.
+
+Usage::
+
+    python tools/check_sliders.py _build/html/book/23_playground.html
+    python tools/check_sliders.py page.html --mark path --slider "learning rate"
+
+Needs the ``playwright`` Python package and Debian's Chromium at ``/usr/bin/chromium``
+(or the path in ``$CHROMIUM``); Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+# The browser, its quiet flags and what counts as local are check_offline's.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from check_offline import CHROMIUM, FLAGS, LOCAL, TIMEOUT_MS  # noqa: E402
+
+# The drawn marks of a Vega view: for every mark (optionally only those whose name
+# starts with a prefix, e.g. "path" for the unit named "path", whose marks Vega names
+# "path_marks"), the geometry of its items.  Vega-Lite's data-less helper marks
+# (axes, legends, titles) are roles other than "mark" and are skipped.
+_MARKS = r"""
+(prefix) => {
+  const out = {};
+  const round = v => (typeof v === "number" ? Math.round(v * 100) / 100 : v);
+  function walk(node) {
+    if (!node) return;
+    if (node.marktype && node.role === "mark" && (!prefix || (node.name || "").startsWith(prefix))) {
+      const items = (node.items || []).map(it => [it.x, it.y, it.x2, it.y2, it.width, it.height,
+                                                 it.text, it.fill, it.stroke].map(round));
+      const key = node.name || node.marktype;
+      out[key] = (out[key] || []).concat(items);
+    }
+    for (const child of node.items || []) walk(child);
+  }
+  walk(window.vegaView.scenegraph().root);
+  return out;
+}
+"""
+
+_SLIDERS = r"""
+() => Array.from(document.querySelectorAll("input[type=range]")).map((el, i) => {
+  const label = el.closest(".vega-bind") ? el.closest(".vega-bind").textContent.trim() : (el.name || "");
+  return {index: i, label, min: el.min, max: el.max, value: el.value};
+})
+"""
+
+_MOVE = r"""
+async ([index, value]) => {
+  const el = document.querySelectorAll("input[type=range]")[index];
+  el.value = value;
+  el.dispatchEvent(new Event("input", {bubbles: true}));
+  el.dispatchEvent(new Event("change", {bubbles: true}));
+  await window.vegaView.runAsync();
+  return el.value;
+}
+"""
+
+
+def _launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+
+
+def check_pages(pages, *, mark: str | None = None, slider: str | None = None,
+                every_slider: bool = False, verbose: bool = True) -> dict:
+    """Check each page in one browser; return ``{page: [problems]}`` (empty lists if all is well)."""
+    from playwright.sync_api import sync_playwright
+
+    say = print if verbose else (lambda *a, **k: None)
+    results = {}
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            for page_path in pages:
+                say(f"{page_path}:")
+                results[page_path] = _check_one(browser, Path(page_path), mark, slider, every_slider, say)
+        finally:
+            browser.close()
+    return results
+
+
+def check(page_path, **kwargs) -> list[str]:
+    """Check one page; return the problems found (empty when all is well)."""
+    return check_pages([page_path], **kwargs)[page_path]
+
+
+def _check_one(browser, page_path: Path, mark, slider, every_slider, say) -> list[str]:
+    problems: list[str] = []
+    context = browser.new_context()
+    try:
+        # Network off: anything that is not a local file is refused and reported.
+        def route(r):
+            if r.request.url.startswith(LOCAL):
+                r.continue_()
+            else:
+                problems.append(f"external request: {r.request.url}")
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
+        page.on("console", lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None)
+        page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=TIMEOUT_MS)
+        # Iframes with loading='lazy' load once scrolled into view.
+        for handle in page.query_selector_all("iframe"):
+            handle.scroll_into_view_if_needed()
+        frames = []
+        for frame in page.frames:
+            try:
+                frame.wait_for_load_state("load", timeout=TIMEOUT_MS)
+                has_vega = frame.evaluate("() => !!document.querySelector('.vega-embed, #vis')")
+            except Exception:  # noqa: BLE001  (detached or cross-origin frames)
+                continue
+            if has_vega:
+                try:
+                    frame.wait_for_function("() => !!window.vegaView", timeout=TIMEOUT_MS)
+                except Exception:  # noqa: BLE001
+                    problems.append(f"frame {len(frames)}: the chart did not render (no window.vegaView)")
+                    continue
+                frames.append(frame)
+        if not frames:
+            problems.append("no chart found on the page")
+        for n, frame in enumerate(frames):
+            problems += _check_frame(n, frame, mark, slider, every_slider, say)
+    finally:
+        context.close()
+    return problems
+
+
+def _check_frame(n, frame, mark, slider, every_slider, say) -> list[str]:
+    problems = []
+    frame.evaluate("() => window.vegaView.runAsync().then(() => true)")
+    sliders = frame.evaluate(_SLIDERS)
+    base = frame.evaluate(_MARKS, mark)
+    if mark and not any(base.values()):
+        problems.append(f"chart {n}: no mark named {mark!r} holds anything")
+    say(f"  chart {n}: {len(sliders)} sliders, marks: "
+        + ", ".join(f"{k} ({len(v)})" for k, v in sorted(base.items())))
+    changed_by = []
+    for s in sliders:
+        states = []
+        for value in (s["min"], s["max"]):
+            frame.evaluate(_MOVE, [s["index"], value])
+            states.append(frame.evaluate(_MARKS, mark))
+        frame.evaluate(_MOVE, [s["index"], s["value"]])  # put it back
+        changed = json.dumps(states[0], sort_keys=True) != json.dumps(states[1], sort_keys=True)
+        say(f"    slider {s['label']!r} {s['min']} -> {s['max']}: "
+            + ("the drawing changed" if changed else "no change"))
+        if changed:
+            changed_by.append(s["label"])
+        elif every_slider:
+            problems.append(f"chart {n}: slider {s['label']!r} does not change the drawing")
+    if slider is not None:
+        hits = [s for s in sliders if slider.lower() in s["label"].lower()]
+        if not hits:
+            problems.append(f"chart {n}: no slider labelled {slider!r}")
+        elif not any(h["label"] in changed_by for h in hits):
+            problems.append(f"chart {n}: slider {slider!r} does not change the drawing")
+    if not sliders:
+        problems.append(f"chart {n}: no slider")
+    elif not changed_by:
+        problems.append(f"chart {n}: no slider changes the drawing")
+    return problems
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="+", type=Path, help="HTML pages to check")
+    parser.add_argument("--mark", help="compare only the marks of this Vega-Lite unit name (e.g. path)")
+    parser.add_argument("--slider", help="this slider (part of its label) must change the drawing")
+    parser.add_argument("--every-slider", action="store_true", help="every slider must change the drawing")
+    args = parser.parse_args(argv)
+    missing = [p for p in args.pages if not p.is_file()]
+    for path in missing:
+        print(f"FAIL {path}: no such file")
+    results = check_pages([p for p in args.pages if p.is_file()], mark=args.mark, slider=args.slider,
+                          every_slider=args.every_slider)
+    for path, problems in results.items():
+        for problem in problems:
+            print(f"FAIL {path}: {problem}")
+    failed = bool(missing) or any(results.values())
+    print("FAILED" if failed else "OK")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """Small, deterministic, offline data sets for the chapters.
 
-Everything here is generated from a seeded :class:`numpy.random.Generator`; nothing is
+Everything here is generated from a seeded ``numpy.random.Generator``; nothing is
 downloaded.  Real data sets come from scikit-learn, which ships them (diabetes, breast
 cancer, digits, iris).
 """

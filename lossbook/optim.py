@@ -11,7 +11,7 @@ The rules are written to match PyTorch 2.x step for step (the tests run every op
 against ``torch.optim`` in float64 on an ill-conditioned quadratic and on Rosenbrock's
 function, 200 steps, to 1e-10).  Keras uses different rules in several places
 (where epsilon is added, the bias correction, how weight decay is applied); each
-class says where, and :mod:`tests.test_optim` runs Keras to check every such claim.
+class says where, and ``tests/test_optim.py`` runs Keras to check every such claim.
 
 :func:`run` iterates an optimizer from a starting point and returns a
 :class:`Trajectory`, stopping cleanly (no exception, no warning) when the iterates

@@ -52,6 +52,8 @@ _STYLES = {
     "squared_hinge": ("orange", ":"),
     "multiclass_hinge": ("vermillion", "-."),
     "exponential": ("purple", "--"),
+    "perceptron": ("grey", "--"),
+    "modified_huber": ("green", ":"),
     "kl_divergence": ("purple", "-"),
     # optimizers
     "sgd": ("black", "-"),

@@ -1008,7 +1008,7 @@ def _recall(coef, X, y):
 
 
 def loss_explorer_chart(kind: str = "regression", *, names=None, levels=None, steps: int = 300,
-                        width: int = 180, height: int = 200):
+                        width: int = 250, height: int = 210):
     """The static loss explorer: curves, derivatives and fits over a precomputed grid.
 
     Three panels: the losses against the residual (regression) or margin
@@ -1146,7 +1146,8 @@ def loss_explorer_chart(kind: str = "regression", *, names=None, levels=None, st
                                      tooltip=["n:N", alt.Tooltip("recall:Q", title="recall of class 1")])
         title = "decision boundaries s = 0 (triangles: class 1)"
     fit_panel = alt.layer(scatter, fit_layer).properties(width=width, height=height, title=title)
-    chart = (alt.hconcat(loss_panel, grad_panel, fit_panel).add_params(*params)
+    # Two rows: three panels side by side are wider than the book's text column.
+    chart = (alt.vconcat(alt.hconcat(loss_panel, grad_panel), fit_panel).add_params(*params)
              .resolve_scale(color="shared", strokeDash="shared").configure_view(stroke=None))
     return chart.properties(datasets={"curves": curves, "fits": fits, "points": points})
 
@@ -1188,9 +1189,13 @@ def to_iframe(chart, height: int | None = None) -> str:
 
 def _guess_height(chart) -> int:
     spec = chart.to_dict(validate=False)
-    heights = [c.get("height", 300) for c in spec.get("hconcat", [spec])]
+
+    def row_height(row):
+        return max((c.get("height", 300) for c in row.get("hconcat", [row])), default=300)
+
+    rows = spec.get("vconcat", [spec])
     n_bind = sum(1 for p in spec.get("params", []) if "bind" in p)
-    return int(max(heights) + 140 + 28 * n_bind)
+    return int(sum(row_height(r) for r in rows) + 60 * (len(rows) - 1) + 140 + 28 * n_bind)
 
 
 def embed(chart, height: int | None = None):

@@ -58,8 +58,12 @@ def central_difference(f, x, *, h=1e-3, order=4):
     return g
 
 
-def relative_error(a, b, *, floor=1e-12):
+def relative_error(a, b, *, floor=1e-12, norm=False):
     r"""Largest elementwise relative error :math:`|a-b| / \max(|a|, |b|, \text{floor})`.
+
+    Entries near zero make the elementwise error large even when the arrays agree to
+    many digits overall; ``norm=True`` returns the normwise error
+    :math:`\lVert a-b \rVert / \max(\lVert a \rVert, \lVert b \rVert, \text{floor})` instead.
 
     Example:
         >>> print(round(relative_error([1.0, 2.0], [1.0, 2.002]), 9))
@@ -69,5 +73,8 @@ def relative_error(a, b, *, floor=1e-12):
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"relative_error: a and b must have the same shape, got {a.shape} and {b.shape}")
+    if norm:
+        scale = max(np.linalg.norm(a), np.linalg.norm(b), floor)
+        return float(np.linalg.norm(a - b) / scale)
     denom = np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
     return float(np.max(np.abs(a - b) / denom))

@@ -29,3 +29,10 @@ def test_tensorflow_import_is_quiet(capfd):
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip().startswith("2.")
     assert out.stderr.strip() == "", out.stderr
+
+
+def test_normwise_relative_error_ignores_tiny_entries():
+    a = np.array([1.0, 1e-10])
+    b = np.array([1.0, 0.0])
+    assert relative_error(a, b) == pytest.approx(1.0)  # the tiny entry dominates elementwise
+    assert relative_error(a, b, norm=True) == pytest.approx(1e-10)

@@ -241,9 +241,9 @@ def ctc(
     algorithm.  PyTorch's ``ctc_loss`` backward returns something else for the same
     input, :math:`y_{t,c} - \gamma_t(c)`: the gradient with respect to the *logits*,
     assuming ``log_probs`` came from ``log_softmax``.  The two agree once chained
-    through ``log_softmax`` (its Jacobian removes any per-frame constant), which is the
-    only use PyTorch supports; differentiating through raw ``log_probs`` leaves
-    disagree.  Infinite losses get NaN gradients, as in PyTorch, unless
+    through ``log_softmax``, whose backward :math:`g \mapsto g - y \sum_c g_c` sends
+    their difference :math:`y_t` to zero; that is the only use PyTorch supports, and on
+    raw ``log_probs`` leaves the two disagree.  Infinite losses get NaN gradients, as in PyTorch, unless
     ``zero_infinity=True``.  ``input_lengths`` of 0, and targets given as one
     concatenated 1-D array, which PyTorch accepts, are not supported.  Keras 3's
     ``keras.losses.CTC()(y_true, y_pred)`` takes ``y_pred`` batch first, ``(N, T, C)``,

@@ -825,7 +825,7 @@ def test_registered_kinds():
 def test_perfect_predictions_cost_nothing():
     assert binary_cross_entropy([1.0, 0.0], [1.0, 0.0]) == 0.0
     assert binary_cross_entropy_with_logits([1.0, 0.0], [np.inf, -np.inf]) == 0.0
-    assert np.isnan(cross_entropy([0, 1], [[np.inf, 0.0], [0.0, np.inf]]))
+    assert cross_entropy([0, 1], [[np.inf, 0.0], [0.0, np.inf]]) == 0.0  # the limit
     assert cross_entropy([0, 1], [[0.0, -np.inf], [-np.inf, 0.0]]) == 0.0
     assert multiclass_hinge([0], [[3.0, 1.0, 2.0]]) == 0.0
 
@@ -976,3 +976,29 @@ def test_malformed_calls_raise(loss, args, kwargs, message):
         loss(*args, **kwargs)
     with pytest.raises(ValueError, match=message):
         loss.grad(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- +inf logits
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_with_one_infinite_logit_gives_the_limit(dtype):
+    # softmax([+inf, x]) -> (1, 0) for any x < inf: the loss tends to 0 for class 0 and
+    # to +inf for class 1; the gradient softmax - onehot tends to (0, 0) and (1, -1).
+    z = np.array([[np.inf, -np.inf], [np.inf, 2.0], [np.inf, 2.0]], dtype=dtype)
+    y = np.array([0, 0, 1])
+    per_row = cross_entropy(y, z, reduction="none")
+    assert per_row.dtype == dtype
+    np.testing.assert_array_equal(per_row, [0.0, 0.0, np.inf])
+    g = cross_entropy.grad(y, z, reduction="none")
+    np.testing.assert_array_equal(g, [[0.0, 0.0], [0.0, 0.0], [1.0, -1.0]])
+
+
+def test_cross_entropy_with_two_infinite_logits_has_no_limit():
+    # (inf, inf): the ratio of the two logits' growth decides the limit; there is none.
+    assert np.isnan(cross_entropy([0], [[np.inf, np.inf]]))
+
+
+def test_torch_gives_nan_where_the_limit_exists():
+    torch = pytest.importorskip("torch")
+    z = torch.tensor([[float("inf"), float("-inf")]], dtype=torch.float64)
+    assert torch.isnan(torch.nn.functional.cross_entropy(z, torch.tensor([0])))
+    assert cross_entropy([0], z.numpy()) == 0.0

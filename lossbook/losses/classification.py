@@ -375,11 +375,27 @@ def _row_max(z: np.ndarray) -> np.ndarray:
 
     Subtracting the maximum makes every exponent <= 0 (no overflow, and the largest
     term is exactly 1).  A row whose maximum is +inf or -inf would give inf - inf;
-    subtracting 0 there leaves the infinities in place (such rows have no limit and
-    come out NaN, as in PyTorch); NaN rows stay NaN.
+    subtracting 0 there leaves the infinities in place; NaN rows stay NaN.
     """
     m = z.max(axis=1, keepdims=True)
     return np.where(np.isinf(m), 0, m).astype(z.dtype, copy=False)
+
+
+def _shifted_logits(z: np.ndarray) -> np.ndarray:
+    """``z`` minus its row maxima: the one ``(N, C)`` array cross-entropy allocates.
+
+    A row with exactly one +inf logit has a limit: softmax puts all its mass on that
+    class, so the shifted row is 0 there and -inf elsewhere (PyTorch gives NaN).  A
+    row with two or more +inf logits has no limit and stays NaN, as does an all -inf
+    row.
+    """
+    shifted = z - _row_max(z)
+    inf_rows = np.flatnonzero(np.isposinf(z).any(axis=1)) if not np.isfinite(z.max(initial=0)) else []
+    for i in inf_rows:  # rare: a loop over the affected rows only
+        top = np.isposinf(z[i])
+        if top.sum() == 1:
+            shifted[i] = np.where(top, 0, -np.inf)
+    return shifted
 
 
 @register("classification")
@@ -439,8 +455,9 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
     ``(N, C, d1, ...)`` forms); and a masked logit of :math:`-\infty` with probability
     target 0 contributes 0 here but NaN (:math:`0 \cdot \infty`) in PyTorch.  A
     :math:`-\infty` logit is a class with probability 0: its label costs
-    :math:`+\infty`.  A row holding :math:`+\infty` has no limit and gives NaN, as in
-    PyTorch.
+    :math:`+\infty`.  A row with exactly one :math:`+\infty` logit gives the limit (all
+    the probability on that class: loss 0 for it, :math:`+\infty` for any other), where
+    PyTorch gives NaN; two or more :math:`+\infty` in a row have no limit and give NaN.
 
     Keras splits the loss in two: ``keras.losses.CategoricalCrossentropy`` takes
     one-hot or probability targets and ``SparseCategoricalCrossentropy`` takes integer
@@ -468,7 +485,7 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
     z, labels, probs, w = _ce_inputs(fn, y_true, logits, weight, ignore_index, label_smoothing)
     n, c = z.shape
     eps = label_smoothing
-    shifted = z - _row_max(z)  # the one (N, C) allocation
+    shifted = _shifted_logits(z)  # the one (N, C) allocation
     # Everything that needs the shifted logits themselves is taken out before they
     # are exponentiated in place: the target entries, and the weighted row sums.
     if labels is not None:
@@ -493,7 +510,7 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
         w_shift = shifted @ w  # sum_c w_c (z_ic - max_i)
     np.exp(shifted, out=shifted)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # log(0) only for an all -inf row and inf - inf only for a row holding +inf:
+        # log(0) only for an all -inf row and inf - inf only for a row with two +inf:
         # such rows have no limit and give NaN, as in PyTorch.
         lse = np.log(shifted.sum(axis=1))  # log sum exp(z - max) >= 0
         # -log p_ic = lse_i - (z_ic - max_i)
@@ -527,7 +544,7 @@ def _cross_entropy_grad(
     eps = label_smoothing
     rows = np.arange(n)
     # softmax in place in the output array: the only (N, C) allocation
-    out = z - _row_max(z)
+    out = _shifted_logits(z)
     np.exp(out, out=out)
     with np.errstate(divide="ignore", invalid="ignore"):  # rows with no limit give NaN
         out /= out.sum(axis=1, keepdims=True)

@@ -369,3 +369,23 @@ def test_built_book_has_rendered_math_and_a_rendered_widget(browser):
     assert report.problems == []
     assert report.math > 0, "no math typeset on the preface"
     assert report.widgets > 0, "no widget rendered on the preface"
+
+
+# The static charts on the built pages: moving a slider must change what is drawn.
+# Each entry: the page, the slider that must change the drawing, the marks to compare.
+CHART_PAGES = {
+    "23_playground": {"slider": "learning rate", "mark": "path"},
+    "06_robust": {"slider": "huber", "mark": None},
+    "12_imbalanced": {"slider": "focal: gamma", "mark": None},
+    "13_classification_compared": {"slider": "hinge: margin", "mark": None},
+}
+
+
+@pytest.mark.parametrize("stem", sorted(CHART_PAGES))
+def test_built_chart_responds_to_its_slider(stem):
+    _require_built()
+    page = HTML / "book" / f"{stem}.html"
+    assert page.is_file(), f"{page} was not built"
+    check_sliders = _load("check_sliders")
+    problems = check_sliders.check(page, verbose=False, **CHART_PAGES[stem])
+    assert problems == [], "\n".join(problems)

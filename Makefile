@@ -4,7 +4,7 @@
 #   make test    build the book, then run every test: package, notebooks (nbval), book
 #   make check   the offline check alone, on the built book (screenshots in _build/screenshots)
 #   make sync    regenerate book/*.ipynb from book/*.md and _toc.yml from the files present
-#   make bench   run the loss benchmarks
+#   make bench   time the losses against PyTorch, and the widgets' slider moves
 #   make clean   remove _build (the executed-notebook cache included)
 #   make distclean  also remove node_modules and .venv
 #
@@ -58,6 +58,7 @@ sync: $(VENV)/bin/jupyter-book
 
 bench: $(VENV)/bin/jupyter-book
 	env -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS $(PY) benchmarks/bench_losses.py
+	$(PY) benchmarks/bench_widgets.py --pages
 
 clean:
 	rm -rf _build

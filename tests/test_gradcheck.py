@@ -36,3 +36,22 @@ def test_normwise_relative_error_ignores_tiny_entries():
     b = np.array([1.0, 0.0])
     assert relative_error(a, b) == pytest.approx(1.0)  # the tiny entry dominates elementwise
     assert relative_error(a, b, norm=True) == pytest.approx(1e-10)
+
+
+def test_keras_trajectory_is_gradient_descent_for_plain_sgd():
+    pytest.importorskip("tensorflow")
+    from lossbook.frameworks import import_tensorflow, keras_trajectory
+
+    import_tensorflow()
+    import keras
+
+    a = np.array([1.0, 4.0])  # f = 1/2 sum a x^2, gradient a x
+    x0 = np.array([1.0, -2.0])
+    lr = 0.125  # exact in float32, where Keras keeps its learning rate
+    path = keras_trajectory(keras.optimizers.SGD(learning_rate=lr), lambda x: a * x, x0, steps=5)
+    expected = x0 * (1 - lr * a) ** np.arange(6)[:, None]  # closed form of gradient descent
+    np.testing.assert_allclose(path, expected, rtol=0, atol=1e-15)
+    halved = keras_trajectory(keras.optimizers.SGD(), lambda x: a * x, x0, lrs=[lr, lr / 2])
+    np.testing.assert_allclose(halved[-1], x0 * (1 - lr * a) * (1 - lr / 2 * a), rtol=0, atol=1e-15)
+    with pytest.raises(ValueError, match="exactly one of steps and lrs"):
+        keras_trajectory(keras.optimizers.SGD(), lambda x: a * x, x0)

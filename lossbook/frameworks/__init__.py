@@ -41,6 +41,33 @@ def import_tensorflow():
     return tf
 
 
+def keras_trajectory(opt, grad_fn, theta0, *, steps=None, lrs=None):
+    """The iterates of a Keras optimizer fed NumPy gradients, on a float64 variable.
+
+    Runs ``opt`` (e.g. ``keras.optimizers.Adam(...)``) for ``steps`` steps, or for
+    ``len(lrs)`` steps setting the learning rate to ``lrs[t]`` before step ``t``; the
+    gradient at each point is ``grad_fn(theta)``.  Returns an array of shape
+    ``(steps + 1, *theta0.shape)``, the start included, to compare with
+    :func:`lossbook.optim.run`'s trajectory.  Keras keeps some hyperparameters in
+    float32 even for float64 variables (the learning rate, momentum, the betas): pick
+    values exact in float32 (0.125, 0.875, ...) for comparisons to 1e-12.
+    """
+    import keras
+    import numpy as np
+
+    if (steps is None) == (lrs is None):
+        raise ValueError("keras_trajectory: pass exactly one of steps and lrs")
+    var = keras.Variable(np.asarray(theta0, dtype=np.float64), dtype="float64")
+    path = [np.array(var.numpy())]
+    for t in range(steps if lrs is None else len(lrs)):
+        if lrs is not None:
+            opt.learning_rate.assign(lrs[t])
+        g = keras.ops.convert_to_tensor(grad_fn(var.numpy()), dtype="float64")
+        opt.apply([g], [var])
+        path.append(np.array(var.numpy()))
+    return np.array(path)
+
+
 def torch_device():
     """``"cuda"`` when PyTorch sees a GPU, else ``"cpu"``."""
     import torch

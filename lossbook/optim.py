@@ -184,12 +184,28 @@ class _Optimizer:
         new = []
         for p, g, st in zip(ps, gs, self.state):
             st["step"] += 1
-            new.append(self._update(p, g, st))
+            new.append(self._update(*self._signed_and_decayed(p, g), st))
         if not many:
             return new[0]
         return type(params)(new)
 
+    #: Weight decay shrinks the parameters (AdamW) instead of adding to the gradient.
+    _decoupled = False
+
+    def _signed_and_decayed(self, p: np.ndarray, g: np.ndarray):
+        """The first lines of every ``torch.optim`` update: ascend if maximizing, then
+        weight decay, added to the gradient or (decoupled) applied to the parameters."""
+        if self.maximize:
+            g = -g
+        if self.weight_decay != 0:
+            if self._decoupled:
+                p = p * (1 - self.lr * self.weight_decay)
+            else:
+                g = g + self.weight_decay * p
+        return p, g
+
     def _update(self, p: np.ndarray, g: np.ndarray, st: dict) -> np.ndarray:  # pragma: no cover
+        """The optimizer's own rule, given the signed and decayed ``p`` and ``g``."""
         raise NotImplementedError
 
 
@@ -271,10 +287,6 @@ class SGD(_Optimizer):
         super().__init__(lr)
 
     def _update(self, p, g, st):
-        if self.maximize:
-            g = -g
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p
         if self.momentum != 0:
             buf = st.get("momentum_buffer")
             if buf is None:
@@ -344,10 +356,6 @@ class Adagrad(_Optimizer):
         super().__init__(lr)
 
     def _update(self, p, g, st):
-        if self.maximize:
-            g = -g
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p
         clr = self.lr / (1 + (st["step"] - 1) * self.lr_decay)
         s = st.get("sum")
         if s is None:
@@ -433,10 +441,6 @@ class RMSprop(_Optimizer):
         super().__init__(lr)
 
     def _update(self, p, g, st):
-        if self.maximize:
-            g = -g
-        if self.weight_decay != 0:
-            g = g + self.weight_decay * p
         v = st.get("square_avg", np.zeros_like(p))
         v = v * self.alpha + (1 - self.alpha) * (g * g)
         st["square_avg"] = v
@@ -522,7 +526,6 @@ class Adam(_Optimizer):
     """
 
     _hyper = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
-    _decoupled = False
 
     def __init__(self, lr=1e-3, *, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False):
         name = type(self).__name__
@@ -540,13 +543,6 @@ class Adam(_Optimizer):
     def _update(self, p, g, st):
         b1, b2 = self.betas
         t = st["step"]
-        if self.maximize:
-            g = -g
-        if self.weight_decay != 0:
-            if self._decoupled:
-                p = p * (1 - self.lr * self.weight_decay)
-            else:
-                g = g + self.weight_decay * p
         m = _lerp(st.get("exp_avg", np.zeros_like(p)), g, 1 - b1)
         v = st.get("exp_avg_sq", np.zeros_like(p)) * b2 + (1 - b2) * (g * g)
         st["exp_avg"], st["exp_avg_sq"] = m, v

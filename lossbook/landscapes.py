@@ -29,6 +29,8 @@ from typing import Callable
 
 import numpy as np
 
+from .losses._core import as_float
+
 __all__ = [
     "Landscape",
     "quadratic",
@@ -45,14 +47,7 @@ __all__ = [
 
 def _points(name: str, xy) -> np.ndarray:
     """``xy`` as a floating array of shape ``(..., 2)``; float32 stays float32."""
-    try:
-        a = np.asarray(xy)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name}: xy must be array-like numbers, got {type(xy).__name__}") from exc
-    if a.dtype.kind in "biu":
-        a = a.astype(np.float64)
-    elif a.dtype.kind != "f":
-        raise ValueError(f"{name}: xy must hold real numbers, got dtype {a.dtype}")
+    a = as_float(xy, name, "xy", allow_empty=True)
     if a.ndim == 0 or a.shape[-1] != 2:
         raise ValueError(f"{name}: xy must have shape (..., 2) (points in the plane), got shape {a.shape}")
     return a

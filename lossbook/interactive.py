@@ -537,7 +537,7 @@ def _exit_fields(land, t, decimals):
 
 
 def playground_chart(lrs=LEARNING_RATES, optimizers=OPTIMIZER_NAMES, surfaces=SURFACES,
-                     losses=PLAYGROUND_LOSSES, steps: int = STATIC_STEPS, *, width: int = 240,
+                     losses=PLAYGROUND_LOSSES, steps: int = STATIC_STEPS, *, width: int = 230,
                      height: int = 300, cells: int = 60, rows: list[dict] | None = None):
     """The static optimizer playground: an Altair chart over precomputed trajectories.
 
@@ -708,7 +708,7 @@ def playground_chart(lrs=LEARNING_RATES, optimizers=OPTIMIZER_NAMES, surfaces=SU
     right = alt.layer(curve, curve_pts, message).properties(
         width=width, height=height,
         title=alt.TitleParams("loss against the step",
-                              subtitle="symlog scale, capped at 10x the largest loss in view", offset=24))
+                              subtitle="symlog scale, capped at 10x the view's maximum", offset=24))
     chart = alt.hconcat(left, right).add_params(*params).configure_view(stroke=None)
     # Each data set once, by name: inline values would be repeated in every layer.
     return chart.properties(datasets={"runs": runs, "surfaces": backgrounds, "minima": minima})

@@ -537,7 +537,7 @@ def _exit_fields(land, t, decimals):
 
 
 def playground_chart(lrs=LEARNING_RATES, optimizers=OPTIMIZER_NAMES, surfaces=SURFACES,
-                     losses=PLAYGROUND_LOSSES, steps: int = STATIC_STEPS, *, width: int = 230,
+                     losses=PLAYGROUND_LOSSES, steps: int = STATIC_STEPS, *, width: int = 240,
                      height: int = 300, cells: int = 60, rows: list[dict] | None = None):
     """The static optimizer playground: an Altair chart over precomputed trajectories.
 
@@ -708,10 +708,13 @@ def playground_chart(lrs=LEARNING_RATES, optimizers=OPTIMIZER_NAMES, surfaces=SU
     right = alt.layer(curve, curve_pts, message).properties(
         width=width, height=height,
         title=alt.TitleParams("loss against the step",
-                              subtitle="symlog scale, capped at 10x the view's maximum", offset=24))
+                              subtitle="symlog scale, capped at 10x the window's largest loss", offset=24))
     chart = alt.hconcat(left, right).add_params(*params).configure_view(stroke=None)
     # Each data set once, by name: inline values would be repeated in every layer.
-    return chart.properties(datasets={"runs": runs, "surfaces": backgrounds, "minima": minima})
+    # Vega sizes the drawing to the panels and axes; the right panel's centred subtitle
+    # and its last tick label overhang that box and were cut off without the padding.
+    return chart.properties(datasets={"runs": runs, "surfaces": backgrounds, "minima": minima},
+                            padding={"left": 5, "top": 5, "right": 60, "bottom": 5})
 
 
 # =========================================================================== loss explorer

@@ -8,6 +8,7 @@ Usage (from the repository root)::
 
     python tools/sync_notebooks.py           # rewrite every .ipynb from its .md
     python tools/sync_notebooks.py --check   # exit 1 and list the pairs out of sync
+    python tools/sync_notebooks.py book/07_quantile_probabilistic.md   # one chapter
 
 ``make sync`` runs the first form. tests/test_book.py uses :func:`problems` to fail
 when a pair differs (cell types, sources or tags), when an .ipynb holds outputs or
@@ -127,8 +128,9 @@ def sync(md: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report, change nothing")
+    parser.add_argument("files", nargs="*", type=Path, help="chapters (.md) to sync; all by default")
     args = parser.parse_args(argv)
-    sources = notebook_sources()
+    sources = [f.resolve() for f in args.files] or notebook_sources()
     if args.check:
         found = [p for md in sources for p in problems(md)]
         found += [f"{p.relative_to(ROOT)}: no {p.stem}.md beside it" for p in orphans()]

@@ -41,6 +41,20 @@ def import_tensorflow():
     return tf
 
 
+def import_jax():
+    """Import JAX, start its backends without their start-up log lines, return ``jax``.
+
+    JAX probes for accelerators when it first runs; with TensorFlow loaded in the same
+    process the probe of a machine without a GPU prints a CUDA error from C++. The
+    devices found are those of ``jax.devices()``: a GPU when there is one.
+    """
+    with _silenced_stderr():
+        import jax
+
+        jax.devices()
+    return jax
+
+
 def keras_trajectory(opt, grad_fn, theta0, *, steps=None, lrs=None):
     """The iterates of a Keras optimizer fed NumPy gradients, on a float64 variable.
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
+
 
 def central_difference(f, x, *, h=1e-3, order=4):
     r"""Gradient of the scalar function ``f`` at ``x`` by central differences.
@@ -40,8 +42,7 @@ def central_difference(f, x, *, h=1e-3, order=4):
     """
     if order not in (2, 4):
         raise ValueError(f"central_difference: order must be 2 or 4, got {order!r}")
-    if not h > 0:
-        raise ValueError(f"central_difference: h must be > 0, got {h!r}")
+    h = checks.positive("central_difference", "h", h)
     x = np.array(x, dtype=np.float64)
     g = np.zeros_like(x)
     for i in np.ndindex(x.shape):

@@ -23,13 +23,11 @@ Importing this module imports NumPy only: no PyTorch, no TensorFlow.
 
 from __future__ import annotations
 
-import math
-from numbers import Real
 from typing import Callable
 
 import numpy as np
 
-from .losses._core import as_float
+from . import checks
 
 __all__ = [
     "Landscape",
@@ -47,18 +45,10 @@ __all__ = [
 
 def _points(name: str, xy) -> np.ndarray:
     """``xy`` as a floating array of shape ``(..., 2)``; float32 stays float32."""
-    a = as_float(xy, name, "xy", allow_empty=True)
+    a = checks.float_array(name, "xy", xy, allow_empty=True)
     if a.ndim == 0 or a.shape[-1] != 2:
         raise ValueError(f"{name}: xy must have shape (..., 2) (points in the plane), got shape {a.shape}")
     return a
-
-
-def _positive(fn: str, arg: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating, np.integer)):
-        raise ValueError(f"{fn}: {arg} must be a real number, got {value!r}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{fn}: {arg} must be > 0 and finite, got {value!r}")
-    return float(value)
 
 
 class Landscape:
@@ -176,8 +166,8 @@ def quadratic(a: float = 1.0, b: float = 10.0) -> Landscape:
         >>> print(q.f([2.0, 1.0]), q.grad([2.0, 1.0]), q.condition_number)
         7.0 [ 2. 10.] 10.0
     """
-    a = _positive("quadratic", "a", a)
-    b = _positive("quadratic", "b", b)
+    a = checks.positive("quadratic", "a", a)
+    b = checks.positive("quadratic", "b", b)
 
     def f(x, y):
         return 0.5 * (a * x * x + b * y * y)
@@ -217,10 +207,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
         Rosenbrock, H. H. (1960). An automatic method for finding the greatest or least
         value of a function. The Computer Journal 3(3).
     """
-    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (Real, np.floating, np.integer)) or not math.isfinite(a):
-        raise ValueError(f"rosenbrock: a must be a finite real number, got {a!r}")
-    a = float(a)
-    b = _positive("rosenbrock", "b", b)
+    a = checks.real("rosenbrock", "a", a, finite=True)
+    b = checks.positive("rosenbrock", "b", b)
 
     def f(x, y):
         return (a - x) ** 2 + b * (y - x * x) ** 2
@@ -414,10 +402,8 @@ def regression_data(n: int = 20, outliers: int = 0):
         >>> print(x.shape, round(float(np.polyfit(x, y, 1)[0]), 3))
         (20,) 1.927
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"regression_data: n must be an integer >= 2, got {n!r}")
-    if isinstance(outliers, (bool, np.bool_)) or not isinstance(outliers, (int, np.integer)) or not 0 <= outliers <= n:
-        raise ValueError(f"regression_data: outliers must be an integer in [0, n={n}], got {outliers!r}")
+    n = checks.integer("regression_data", "n", n, low=2)
+    outliers = checks.integer("regression_data", "outliers", outliers, low=0, high=n, hint=" (at most n)")
     rng = np.random.default_rng(0)
     x = rng.uniform(-2.0, 2.0, n)
     y = 2.0 * x + 1.0 + 0.5 * rng.normal(size=n)
@@ -427,19 +413,15 @@ def regression_data(n: int = 20, outliers: int = 0):
 
 
 def _regression_loss(name: str):
-    """The registered loss ``name``; imported here so that the module loads without it."""
-    from lossbook.losses import _core  # noqa: F401  (the registry)
-    import lossbook.losses.regression  # noqa: F401  (registers the regression losses)
+    """The registered regression loss ``name``; imported here so that the module loads without it."""
+    from lossbook import losses
 
-    loss = _core.get(name)
-    if getattr(loss, "kind", None) != "regression":
-        regression = ", ".join(_core.available("regression"))
+    loss = losses.get(name)
+    if loss.info.kind != "regression":
         raise ValueError(
-            f"regression_surface: loss must be a regression loss ({regression}), "
-            f"got {name!r} of kind {getattr(loss, 'kind', None)!r}"
+            f"regression_surface: loss must be a regression loss ({', '.join(losses.available('regression'))}), "
+            f"got {name!r} of kind {loss.info.kind!r}"
         )
-    if loss.grad is None:
-        raise ValueError(f"regression_surface: loss {name!r} has no gradient (loss.grad is None)")
     return loss
 
 
@@ -509,14 +491,10 @@ def regression_surface(loss: str = "mse", x=None, y=None, *, outliers: int = 0, 
         return xs, y_hat, np.broadcast_to(ys, y_hat.shape)
 
     # Most losses are a mean of per-point terms: evaluate the whole grid at once with
-    # reduction="none".  A loss that has no per-point form (RMSE: the root of a mean)
-    # refuses "none"; it is evaluated one line (w, b) at a time with its own mean.
+    # reduction="none".  A loss that has no per-point form (RMSE: the root of a mean;
+    # its fact per_example is False) is evaluated one line (w, b) at a time.
     fn(y, y, **loss_kwargs)  # bad hyperparameters raise here, with the loss's message
-    try:
-        fn(y, y, reduction="none", **loss_kwargs)
-        per_point = True
-    except ValueError:
-        per_point = False
+    per_point = fn.info.per_example == "element"
 
     def f(w, b):
         _, y_hat, target = predictions(w, b)

@@ -26,10 +26,11 @@ Importing this module imports NumPy only: no PyTorch, no TensorFlow.
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from . import checks
 
 __all__ = [
     "SGD",
@@ -45,57 +46,6 @@ __all__ = [
     "exponential_decay",
     "cosine_decay",
 ]
-
-
-# --------------------------------------------------------------------------- checks
-def _number(owner: str, arg: str, value) -> float:
-    """``value`` as a Python float, refusing booleans, non-numbers and NaN.
-
-    A Python float (not ``np.float64``) matters: NumPy 2 treats Python scalars as
-    "weak", so ``float32_array * lr`` stays float32, while an ``np.float64`` scalar
-    would silently upcast the parameters to float64.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating, np.integer)):
-        raise ValueError(f"{owner}: {arg} must be a real number, got {value!r}")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{owner}: {arg} must be a real number, got nan")
-    return value
-
-
-def _at_least(owner: str, arg: str, value, low: float = 0.0) -> float:
-    v = _number(owner, arg, value)
-    if not v >= low:
-        raise ValueError(f"{owner}: {arg} must be >= {low:g}, got {value!r}")
-    if math.isinf(v):
-        raise ValueError(f"{owner}: {arg} must be finite, got {value!r}")
-    return v
-
-
-def _in_unit(owner: str, arg: str, value, *, closed: bool) -> float:
-    """Check ``0 <= value < 1`` (or ``<= 1`` when ``closed``)."""
-    v = _number(owner, arg, value)
-    ok = 0.0 <= v <= 1.0 if closed else 0.0 <= v < 1.0
-    if not ok:
-        interval = "[0, 1]" if closed else "[0, 1)"
-        raise ValueError(f"{owner}: {arg} must be in {interval}, got {value!r}")
-    return v
-
-
-def _flag(owner: str, arg: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{owner}: {arg} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _as_float_array(owner: str, arg: str, x) -> np.ndarray:
-    """``x`` as a floating array (a copy); integers become float64, float32 stays."""
-    a = np.array(x)  # always a copy: step() never writes into the caller's arrays
-    if a.dtype.kind in "biu":
-        a = a.astype(np.float64)
-    elif a.dtype.kind != "f":
-        raise ValueError(f"{owner}: {arg} must hold real numbers, got dtype {a.dtype}")
-    return a
 
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
@@ -130,7 +80,7 @@ class _Optimizer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = _at_least(type(self).__name__, "lr", value)
+        self._lr = checks.at_least(type(self).__name__, "lr", value)
 
     def reset(self) -> None:
         """Forget all state (momentum buffers, running averages, step counts)."""
@@ -162,10 +112,11 @@ class _Optimizer:
             got = f"{type(grads).__name__} of {len(grads)}" if isinstance(grads, (list, tuple)) else type(grads).__name__
             want = f"{type(params).__name__} of {len(params)}" if many else "a single array"
             raise ValueError(f"{name}.step: grads must match params ({want}), got {got}")
-        ps = [_as_float_array(name + ".step", "params", p) for p in (params if many else [params])]
+        ps = [checks.float_array(name + ".step", "params", p, allow_empty=True, copy=True)
+              for p in (params if many else [params])]
         gs = []
         for i, (p, g) in enumerate(zip(ps, grads if many else [grads])):
-            g = _as_float_array(name + ".step", "grads", g)
+            g = checks.float_array(name + ".step", "grads", g, allow_empty=True, copy=True)
             if g.shape != p.shape:
                 raise ValueError(
                     f"{name}.step: grads[{i}] must have the shape of params[{i}], "
@@ -274,11 +225,11 @@ class SGD(_Optimizer):
     _hyper = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
     def __init__(self, lr=1e-3, *, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False):
-        self.momentum = _at_least("SGD", "momentum", momentum)
-        self.dampening = _number("SGD", "dampening", dampening)
-        self.weight_decay = _at_least("SGD", "weight_decay", weight_decay)
-        self.nesterov = _flag("SGD", "nesterov", nesterov)
-        self.maximize = _flag("SGD", "maximize", maximize)
+        self.momentum = checks.at_least("SGD", "momentum", momentum)
+        self.dampening = checks.real("SGD", "dampening", dampening)
+        self.weight_decay = checks.at_least("SGD", "weight_decay", weight_decay)
+        self.nesterov = checks.flag("SGD", "nesterov", nesterov)
+        self.maximize = checks.flag("SGD", "maximize", maximize)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "SGD: nesterov=True requires momentum > 0 and dampening = 0, "
@@ -348,11 +299,11 @@ class Adagrad(_Optimizer):
     _hyper = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize")
 
     def __init__(self, lr=1e-2, *, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=False):
-        self.lr_decay = _at_least("Adagrad", "lr_decay", lr_decay)
-        self.weight_decay = _at_least("Adagrad", "weight_decay", weight_decay)
-        self.initial_accumulator_value = _at_least("Adagrad", "initial_accumulator_value", initial_accumulator_value)
-        self.eps = _at_least("Adagrad", "eps", eps)
-        self.maximize = _flag("Adagrad", "maximize", maximize)
+        self.lr_decay = checks.at_least("Adagrad", "lr_decay", lr_decay)
+        self.weight_decay = checks.at_least("Adagrad", "weight_decay", weight_decay)
+        self.initial_accumulator_value = checks.at_least("Adagrad", "initial_accumulator_value", initial_accumulator_value)
+        self.eps = checks.at_least("Adagrad", "eps", eps)
+        self.maximize = checks.flag("Adagrad", "maximize", maximize)
         super().__init__(lr)
 
     def _update(self, p, g, st):
@@ -432,12 +383,12 @@ class RMSprop(_Optimizer):
     _hyper = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize")
 
     def __init__(self, lr=1e-2, *, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, maximize=False):
-        self.alpha = _in_unit("RMSprop", "alpha", alpha, closed=True)
-        self.eps = _at_least("RMSprop", "eps", eps)
-        self.weight_decay = _at_least("RMSprop", "weight_decay", weight_decay)
-        self.momentum = _at_least("RMSprop", "momentum", momentum)
-        self.centered = _flag("RMSprop", "centered", centered)
-        self.maximize = _flag("RMSprop", "maximize", maximize)
+        self.alpha = checks.in_range("RMSprop", "alpha", alpha, 0, 1)
+        self.eps = checks.at_least("RMSprop", "eps", eps)
+        self.weight_decay = checks.at_least("RMSprop", "weight_decay", weight_decay)
+        self.momentum = checks.at_least("RMSprop", "momentum", momentum)
+        self.centered = checks.flag("RMSprop", "centered", centered)
+        self.maximize = checks.flag("RMSprop", "maximize", maximize)
         super().__init__(lr)
 
     def _update(self, p, g, st):
@@ -533,11 +484,14 @@ class Adam(_Optimizer):
             b1, b2 = betas
         except (TypeError, ValueError):
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}") from None
-        self.betas = (_in_unit(name, "betas[0]", b1, closed=False), _in_unit(name, "betas[1]", b2, closed=False))
-        self.eps = _at_least(name, "eps", eps)
-        self.weight_decay = _at_least(name, "weight_decay", weight_decay)
-        self.amsgrad = _flag(name, "amsgrad", amsgrad)
-        self.maximize = _flag(name, "maximize", maximize)
+        self.betas = (
+            checks.in_range(name, "betas[0]", b1, 0, 1, closed="left"),
+            checks.in_range(name, "betas[1]", b2, 0, 1, closed="left"),
+        )
+        self.eps = checks.at_least(name, "eps", eps)
+        self.weight_decay = checks.at_least(name, "weight_decay", weight_decay)
+        self.amsgrad = checks.flag(name, "amsgrad", amsgrad)
+        self.maximize = checks.flag(name, "maximize", maximize)
         super().__init__(lr)
 
     def _update(self, p, g, st):
@@ -694,12 +648,11 @@ def run(
         >>> print(traj.params[:, 0], traj.losses[-1], traj.diverged_at)
         [1.    0.8   0.64  0.512] 0.262144 None
     """
-    x = _as_float_array("run", "x0", x0)
+    x = checks.float_array("run", "x0", x0, allow_empty=True, copy=True)
     if not np.all(np.isfinite(x)):
         raise ValueError("run: x0 must be finite, got non-finite values")
-    if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"run: steps must be an integer >= 0, got {steps!r}")
-    bound = _at_least("run", "bound", bound)
+    steps = checks.integer("run", "steps", steps, low=0)
+    bound = checks.at_least("run", "bound", bound)
     if not isinstance(optimizer, _Optimizer):
         raise ValueError(f"run: optimizer must be one of {', '.join(c.__name__ for c in OPTIMIZERS.values())}, got {type(optimizer).__name__}")
 
@@ -734,12 +687,6 @@ def run(
 
 
 # --------------------------------------------------------------------------- schedules
-def _step_number(fn: str, t) -> int:
-    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 0:
-        raise ValueError(f"{fn}: t must be an integer >= 0, got {t!r}")
-    return int(t)
-
-
 def step_decay(t: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:
     r"""Learning rate at step ``t`` that drops by ``gamma`` every ``step_size`` steps.
 
@@ -759,12 +706,11 @@ def step_decay(t: int, *, lr: float, step_size: int, gamma: float = 0.1) -> floa
         >>> print([step_decay(t, lr=1.0, step_size=2, gamma=0.5) for t in range(5)])
         [1.0, 1.0, 0.5, 0.5, 0.25]
     """
-    t = _step_number("step_decay", t)
-    if isinstance(step_size, (bool, np.bool_)) or not isinstance(step_size, (int, np.integer)) or step_size < 1:
-        raise ValueError(f"step_decay: step_size must be an integer >= 1, got {step_size!r}")
-    lr = _at_least("step_decay", "lr", lr)
-    gamma = _at_least("step_decay", "gamma", gamma)
-    return lr * gamma ** (t // int(step_size))
+    t = checks.integer("step_decay", "t", t, low=0)
+    step_size = checks.integer("step_decay", "step_size", step_size, low=1)
+    lr = checks.at_least("step_decay", "lr", lr)
+    gamma = checks.at_least("step_decay", "gamma", gamma)
+    return lr * gamma ** (t // step_size)
 
 
 def exponential_decay(t: int, *, lr: float, gamma: float) -> float:
@@ -786,9 +732,9 @@ def exponential_decay(t: int, *, lr: float, gamma: float) -> float:
         >>> print(exponential_decay(3, lr=1.0, gamma=0.5))
         0.125
     """
-    t = _step_number("exponential_decay", t)
-    lr = _at_least("exponential_decay", "lr", lr)
-    gamma = _at_least("exponential_decay", "gamma", gamma)
+    t = checks.integer("exponential_decay", "t", t, low=0)
+    lr = checks.at_least("exponential_decay", "lr", lr)
+    gamma = checks.at_least("exponential_decay", "gamma", gamma)
     return lr * gamma**t
 
 
@@ -838,16 +784,12 @@ def cosine_decay(
         warm restarts. ICLR.  Goyal, P. et al. (2017). Accurate, large minibatch SGD:
         training ImageNet in 1 hour (linear warmup).
     """
-    t = _step_number("cosine_decay", t)
-    if isinstance(T_max, (bool, np.bool_)) or not isinstance(T_max, (int, np.integer)) or T_max < 1:
-        raise ValueError(f"cosine_decay: T_max must be an integer >= 1, got {T_max!r}")
-    if isinstance(warmup_steps, (bool, np.bool_)) or not isinstance(warmup_steps, (int, np.integer)) or warmup_steps < 0:
-        raise ValueError(f"cosine_decay: warmup_steps must be an integer >= 0, got {warmup_steps!r}")
-    lr = _at_least("cosine_decay", "lr", lr)
-    eta_min = _at_least("cosine_decay", "eta_min", eta_min)
-    s = _number("cosine_decay", "warmup_start_factor", warmup_start_factor)
-    if not 0.0 < s <= 1.0:
-        raise ValueError(f"cosine_decay: warmup_start_factor must be in (0, 1], got {warmup_start_factor!r}")
+    t = checks.integer("cosine_decay", "t", t, low=0)
+    T_max = checks.integer("cosine_decay", "T_max", T_max, low=1)
+    warmup_steps = checks.integer("cosine_decay", "warmup_steps", warmup_steps, low=0)
+    lr = checks.at_least("cosine_decay", "lr", lr)
+    eta_min = checks.at_least("cosine_decay", "eta_min", eta_min)
+    s = checks.in_range("cosine_decay", "warmup_start_factor", warmup_start_factor, 0, 1, closed="right")
     if t < warmup_steps:
         return lr * (s + (1 - s) * t / warmup_steps)
     return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * (t - warmup_steps) / T_max)) / 2

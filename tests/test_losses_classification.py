@@ -869,7 +869,7 @@ MALFORMED = [
     ),
     (
         cross_entropy, ([0, 1], Z), {"label_smoothing": 1.5},
-        r"^cross_entropy: label_smoothing must be a number in \[0, 1\], got 1.5$",
+        r"^cross_entropy: label_smoothing must be in \[0, 1\], got 1.5$",
     ),
     (
         cross_entropy, ([0, 1], Z), {"reduction": "batchmean"},
@@ -920,7 +920,7 @@ MALFORMED = [
     (focal, ([1.0], [0.5]), {"gamma": -1.0}, r"^focal: gamma must be >= 0, got -1.0$"),
     (
         focal, ([1.0], [0.5]), {"alpha": 1.5},
-        r"^focal: alpha must be a number in \[0, 1\], got 1.5$",
+        r"^focal: alpha must be None or a number in \[0, 1\], got 1.5$",
     ),
     (
         focal, ([1.0], [0.5]), {"reduction": "avg"},

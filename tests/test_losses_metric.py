@@ -295,7 +295,7 @@ E = np.ones((2, 3))
         (contrastive, ([1, 0], [0.5, 0.5]), dict(margin=0), r"contrastive: margin must be > 0, got 0"),
         (contrastive, ([1, 0], [[0.5, 0.5]]), {}, r"contrastive: similar and distance must have the same shape, got similar \(2,\) and distance \(1, 2\)"),
         (triplet, (E, E, np.ones((2, 4))), {}, r"triplet: anchor and negative must have the same shape, got anchor \(2, 3\) and negative \(2, 4\)"),
-        (triplet, (E, E, E), dict(p=0.5), r"triplet: p must be a finite norm order >= 1, got 0.5"),
+        (triplet, (E, E, E), dict(p=0.5), r"triplet: p must be >= 1 \(a norm order\), got 0.5"),
         (triplet, (E[None], E[None], E[None]), {}, r"triplet: anchor must have shape \(D,\) or \(N, D\), got shape \(1, 2, 3\)"),
         (triplet, (E, E, E), dict(swap="yes"), r"triplet: swap must be True or False, got 'yes'"),
         (info_nce, (E, E), dict(temperature=0.0), r"info_nce: temperature must be > 0, got 0.0"),

@@ -159,9 +159,9 @@ def test_nan_in_nan_out(fn):
         (elastic_net, [1.0], dict(l1_ratio=1.5), r"elastic_net: l1_ratio must be in \[0, 1\] \(1 = lasso, 0 = ridge\), got 1.5"),
         (elastic_net, [1.0], dict(l1_ratio=-0.1), r"elastic_net: l1_ratio must be in \[0, 1\] \(1 = lasso, 0 = ridge\), got -0.1"),
         (elastic_net, [1.0], dict(alpha=-1.0), r"elastic_net: alpha must be >= 0, got -1.0"),
-        (elastic_net, [1.0], dict(alpha=np.nan), r"elastic_net: alpha must be >= 0, got nan"),
+        (elastic_net, [1.0], dict(alpha=np.nan), r"elastic_net: alpha must be a real number, got nan"),
         (l1_penalty, [], {}, r"l1_penalty: w must not be empty, got shape \(0,\)"),
-        (l2_penalty, [1.0], dict(reduction="max"), r"l2_penalty: reduction must be one of 'mean', 'sum', 'none', got 'max'"),
+        (l2_penalty, [1.0], dict(reduction="max"), r"l2_penalty: reduction must be one of 'sum', 'mean', 'none', got 'max'"),
         (l2_penalty, ["a"], {}, r"l2_penalty: w must hold real numbers, got dtype <U1"),
     ],
 )

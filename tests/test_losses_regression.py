@@ -727,17 +727,17 @@ MALFORMED = [
         "rmse: reduction must be 'mean', got 'sum'; ",
     ),
     (lambda: quantile([1.0], [2.0], tau=1.0), "quantile: tau must be in (0, 1), got 1.0"),
-    (lambda: quantile([1.0], [2.0], tau=0), "quantile: tau must be in (0, 1), got 0.0"),
+    (lambda: quantile([1.0], [2.0], tau=0), "quantile: tau must be in (0, 1), got 0"),
     (
         lambda: quantile([1.0], [2.0], tau=90),
-        "quantile: tau must be in (0, 1), got 90.0 (tau is a fraction: for the 90th percentile pass 0.9)",
+        "quantile: tau must be in (0, 1) (tau is a fraction: for the 90th percentile pass 0.9), got 90",
     ),
     (
         lambda: quantile.grad([1.0], [2.0], tau="0.5"),
         "quantile: tau must be a real number, got '0.5'",
     ),
     (lambda: huber([1.0], [2.0], delta=0.0), "huber: delta must be > 0, got 0.0"),
-    (lambda: huber.grad([1.0], [2.0], delta=-1), "huber: delta must be > 0, got -1.0"),
+    (lambda: huber.grad([1.0], [2.0], delta=-1), "huber: delta must be > 0, got -1"),
     (lambda: huber([1.0], [2.0], delta=None), "huber: delta must be a real number, got None"),
     (lambda: smooth_l1([1.0], [2.0], beta=-0.1), "smooth_l1: beta must be >= 0, got -0.1"),
     (

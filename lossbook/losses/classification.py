@@ -23,19 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import (
-    as_float,
-    as_labels,
-    check_positive,
-    check_probabilities,
-    check_reduction,
-    grad_of,
-    reduce,
-    reduce_grad,
-    register,
-    result_dtype,
-    same_shape,
-)
+from .. import checks
+from ._core import REDUCTIONS, grad_of, reduce, reduce_grad, register, result_dtype
+from .facts import Case, Hyper, Limit, away_from, draw
 
 __all__ = [
     "binary_cross_entropy",
@@ -95,41 +85,72 @@ def _logistic_parts(z: np.ndarray):
     return sp_pos, sp_neg, sig, sig_neg
 
 
-def _check_weight_array(fn: str, w, arg: str, dtype, shape=None) -> np.ndarray:
-    """A non-negative weight array cast to ``dtype`` (shape checked if given)."""
-    w = as_float(w, fn, arg)
-    if shape is not None and w.shape != tuple(shape):
-        raise ValueError(f"{fn}: {arg} must have shape {tuple(shape)}, got shape {w.shape}")
-    bad = w[w < 0]
-    if bad.size:
-        raise ValueError(f"{fn}: {arg} must hold weights >= 0, got {bad.flat[0]}")
-    return w.astype(dtype, copy=False)
+def _binary_sample(target: str, prediction: str):
+    """A ``sample(rng, n)`` of ``(y_true, prediction)`` drawn from two domains."""
+    return lambda rng, n: Case((draw(target, rng, n), draw(prediction, rng, n)))
 
 
-def _check_unit(fn: str, value, arg: str) -> None:
-    """Raise unless the scalar ``value`` lies in [0, 1]."""
-    if not np.isscalar(value) or isinstance(value, (str, bytes)) or not (0 <= value <= 1):
-        raise ValueError(f"{fn}: {arg} must be a number in [0, 1], got {value!r}")
+def _margin_sample(rng, n):
+    """-1/+1 labels and scores whose margins y s keep away from the default margin 1."""
+    y = draw("pm1", rng, n)
+    return Case((y, y * away_from(draw("score", rng, n), [1.0])))
+
+
+def _multiclass_sample(rng, n, classes=4):
+    """Labels and scores (N, C) away from the kinks of the Crammer-Singer hinge.
+
+    A row is redrawn while the best wrong score is within 0.05 of the true score minus
+    the margin (the hinge's kink) or of the second-best wrong score (where the max
+    switches class).
+    """
+    y = draw("class_index", rng, n, classes=classes)
+    s = draw("score", rng, (n, classes))
+    rows = np.arange(n)
+    for _ in range(100):
+        others = s.copy()
+        others[rows, y] = -np.inf
+        second, best = np.sort(others, axis=1)[:, -2:].T
+        bad = (np.abs(1.0 + best - s[rows, y]) < 0.05) | (best - second < 0.05)
+        if not bad.any():
+            break
+        s[bad] = draw("score", rng, (int(bad.sum()), classes))
+    return Case((y, s))
 
 
 # --------------------------------------------------------------------------- binary cross-entropy
-def _bce_inputs(fn, y_true, y_pred, weight, eps):
+def _prepare_bce(y_true, y_pred, weight, eps, reduction):
+    """The preparation binary_cross_entropy and its grad share."""
+    fn = "binary_cross_entropy"
+    checks.reduction(fn, reduction)
+    eps = checks.in_range(fn, "eps", eps, 0, 0.5, closed="neither", optional=True)
     raw = np.asarray(y_true)
-    t = as_float(y_true, fn, "y_true")
-    p = as_float(y_pred, fn, "y_pred")
-    same_shape(fn, t, p)
-    check_probabilities(fn, t, "y_true")
-    check_probabilities(fn, p, "y_pred")
-    if eps is not None and (not np.isscalar(eps) or not (0 < eps < 0.5)):
-        raise ValueError(f"{fn}: eps must be None or a number in (0, 0.5), got {eps!r}")
+    t = checks.float_array(fn, "y_true", y_true)
+    p = checks.float_array(fn, "y_pred", y_pred)
+    checks.same_shape(fn, "y_true", t, "y_pred", p)
+    checks.probabilities(fn, "y_true", t)
+    checks.probabilities(fn, "y_pred", p)
     dtype = _target_dtype(raw, t, p)
     t = t.astype(dtype, copy=False)
     p = p.astype(dtype, copy=False)
-    w = None if weight is None else _check_weight_array(fn, weight, "weight", dtype, p.shape)
-    return t, p, w
+    w = None if weight is None else checks.weights(fn, "weight", weight, dtype, p.shape)
+    return t, p, w, eps
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "y_pred"),
+    target="probability",
+    prediction="probability",
+    labels="0/1 (soft labels in [0, 1] allowed)",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("weight", "eps"),
+    convex=True,
+    differentiable=True,
+    proper=True,  # the log score
+    sample=_binary_sample("probability", "probability"),
+)
 def binary_cross_entropy(y_true, y_pred, *, weight=None, eps=None, reduction="mean"):
     r"""Binary cross-entropy of predicted probabilities (the Bernoulli negative log-likelihood).
 
@@ -180,8 +201,7 @@ def binary_cross_entropy(y_true, y_pred, *, weight=None, eps=None, reduction="me
         Cox, D. R. (1958). The regression analysis of binary sequences. Journal of the
         Royal Statistical Society B 20(2).
     """
-    check_reduction("binary_cross_entropy", reduction)
-    t, p, w = _bce_inputs("binary_cross_entropy", y_true, y_pred, weight, eps)
+    t, p, w, eps = _prepare_bce(y_true, y_pred, weight, eps, reduction)
     if eps is None:
         # log only where the argument is non-zero (log(0) would warn); the clamp at
         # -100 then turns the -inf left there into -100.  NaN passes both steps.
@@ -200,8 +220,7 @@ def binary_cross_entropy(y_true, y_pred, *, weight=None, eps=None, reduction="me
 
 @grad_of(binary_cross_entropy)
 def _binary_cross_entropy_grad(y_true, y_pred, *, weight=None, eps=None, reduction="mean"):
-    check_reduction("binary_cross_entropy", reduction)
-    t, p, w = _bce_inputs("binary_cross_entropy", y_true, y_pred, weight, eps)
+    t, p, w, eps = _prepare_bce(y_true, y_pred, weight, eps, reduction)
     zeros = np.zeros(p.shape, p.dtype)
     if eps is None:
         # d log(p)/dp = 1/p, except where the clamp at -100 is active (slope 0).
@@ -223,29 +242,45 @@ def _binary_cross_entropy_grad(y_true, y_pred, *, weight=None, eps=None, reducti
 
 
 # --------------------------------------------------------------------------- BCE with logits
-def _bce_logits_inputs(fn, y_true, logits, pos_weight):
+def _prepare_bce_with_logits(y_true, logits, pos_weight, reduction):
+    """The preparation binary_cross_entropy_with_logits and its grad share."""
+    fn = "binary_cross_entropy_with_logits"
+    checks.reduction(fn, reduction)
     raw = np.asarray(y_true)
-    t = as_float(y_true, fn, "y_true")
-    z = as_float(logits, fn, "logits")
-    same_shape(fn, t, z, "y_true", "logits")
-    check_probabilities(fn, t, "y_true")
+    t = checks.float_array(fn, "y_true", y_true)
+    z = checks.float_array(fn, "logits", logits)
+    checks.same_shape(fn, "y_true", t, "logits", z)
+    checks.probabilities(fn, "y_true", t)
     dtype = _target_dtype(raw, t, z)
     t = t.astype(dtype, copy=False)
     z = z.astype(dtype, copy=False)
     pw = None
     if pos_weight is not None:
-        pw = as_float(pos_weight, fn, "pos_weight")
+        pw = checks.float_array(fn, "pos_weight", pos_weight)
         n_last = z.shape[-1] if z.ndim else 1
         if pw.ndim > 1 or (pw.ndim == 1 and (z.ndim == 0 or pw.shape[0] != n_last)):
             raise ValueError(
                 f"{fn}: pos_weight must be a scalar or have shape (C,) = ({n_last},), one "
                 f"weight per entry of the last axis of logits {z.shape}, got shape {pw.shape}"
             )
-        pw = _check_weight_array(fn, pw, "pos_weight", dtype)
+        pw = checks.weights(fn, "pos_weight", pw, dtype)
     return t, z, pw
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="probability",
+    prediction="logit",
+    labels="0/1 (soft labels in [0, 1] allowed)",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("pos_weight", None, 1.0, 19.0, step=0.5, none_means=1.0),),
+    convex=True,
+    differentiable=True,
+    proper=True,  # the log score of sigmoid(z)
+    sample=_binary_sample("probability", "logit"),
+)
 def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reduction="mean"):
     r"""Binary cross-entropy computed from logits, stable for any logit.
 
@@ -304,9 +339,7 @@ def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reducti
         Cox, D. R. (1958). The regression analysis of binary sequences. Journal of the
         Royal Statistical Society B 20(2).
     """
-    fn = "binary_cross_entropy_with_logits"
-    check_reduction(fn, reduction)
-    t, z, pw = _bce_logits_inputs(fn, y_true, logits, pos_weight)
+    t, z, pw = _prepare_bce_with_logits(y_true, logits, pos_weight, reduction)
     sp_pos, sp_neg, _, _ = _logistic_parts(z)
     pos_coef = t if pw is None else pw * t
     # 0 * inf -> 0: at z = +inf a target of exactly 1 costs nothing (and z = -inf, 0).
@@ -316,9 +349,7 @@ def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reducti
 
 @grad_of(binary_cross_entropy_with_logits)
 def _binary_cross_entropy_with_logits_grad(y_true, logits, *, pos_weight=None, reduction="mean"):
-    fn = "binary_cross_entropy_with_logits"
-    check_reduction(fn, reduction)
-    t, z, pw = _bce_logits_inputs(fn, y_true, logits, pos_weight)
+    t, z, pw = _prepare_bce_with_logits(y_true, logits, pos_weight, reduction)
     _, _, sig, sig_neg = _logistic_parts(z)
     pos_coef = t if pw is None else pw * t
     # (1 - y) sigma(z) - w+ y sigma(-z): both sigmoids computed without cancellation,
@@ -328,36 +359,38 @@ def _binary_cross_entropy_with_logits_grad(y_true, logits, *, pos_weight=None, r
 
 
 # --------------------------------------------------------------------------- cross-entropy
-def _ce_inputs(fn, y_true, logits, weight, ignore_index, label_smoothing):
-    """Checked inputs of :func:`cross_entropy`: ``(z, labels, probs, w)``.
+def _prepare_cross_entropy(y_true, logits, weight, ignore_index, label_smoothing, reduction):
+    """The preparation cross_entropy and its grad share: ``(z, labels, probs, w, eps)``.
 
     Exactly one of ``labels`` (int, shape (N,)) and ``probs`` (shape (N, C)) is set.
-    ``w`` is the class-weight vector (all ones if ``weight`` is None).
+    ``w`` is the class-weight vector (all ones if ``weight`` is None); ``eps`` the
+    label smoothing.
     """
-    z = as_float(logits, fn, "logits")
+    fn = "cross_entropy"
+    checks.reduction(fn, reduction)
+    eps = checks.in_range(fn, "label_smoothing", label_smoothing, 0, 1)
+    checks.integer(fn, "ignore_index", ignore_index)
+    z = checks.float_array(fn, "logits", logits)
     if z.ndim != 2:
         raise ValueError(
             f"{fn}: logits must have shape (N, C), got shape {z.shape}"
             + (" (for one sample pass logits[None, :] and [label])" if z.ndim == 1 else "")
         )
     n, c = z.shape
-    _check_unit(fn, label_smoothing, "label_smoothing")
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise ValueError(f"{fn}: ignore_index must be an integer, got {ignore_index!r}")
     try:
         raw = np.asarray(y_true)
-    except Exception:  # ragged lists and the like; as_float names the problem
+    except Exception:  # ragged lists and the like; checks.float_array names the problem
         raw = None
     labels = probs = None
     if raw is None or raw.shape == z.shape:
         # class probabilities (soft labels); ignore_index does not apply to them
-        probs = as_float(y_true, fn, "y_true")
-        check_probabilities(fn, probs, "y_true")
+        probs = checks.float_array(fn, "y_true", y_true)
+        checks.probabilities(fn, "y_true", probs)
         dtype = z.dtype if raw is None else _target_dtype(raw, probs, z)
         probs = probs.astype(dtype, copy=False)
         z = z.astype(dtype, copy=False)
     elif raw.shape == (n,):
-        labels = as_labels(raw, fn, "y_true", c, ignore_index=ignore_index)
+        labels = checks.class_labels(fn, "y_true", raw, c, ignore_index=ignore_index)
     else:
         raise ValueError(
             f"{fn}: y_true must hold class labels of shape (N,) = ({n},) or class "
@@ -366,8 +399,8 @@ def _ce_inputs(fn, y_true, logits, weight, ignore_index, label_smoothing):
     if weight is None:
         w = np.ones(c, dtype=z.dtype)
     else:
-        w = _check_weight_array(fn, weight, "weight", z.dtype, (c,))
-    return z, labels, probs, w
+        w = checks.weights(fn, "weight", weight, z.dtype, (c,))
+    return z, labels, probs, w, eps
 
 
 def _row_max(z: np.ndarray) -> np.ndarray:
@@ -398,7 +431,23 @@ def _shifted_logits(z: np.ndarray) -> np.ndarray:
     return shifted
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="class_index",
+    prediction="logit",
+    labels="class index 0..C-1 of shape (N,), or class probabilities of shape (N, C)",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("label_smoothing", 0.0, 0.0, 0.4, step=0.05),),
+    options=("weight", "ignore_index"),
+    convex=True,
+    differentiable=True,
+    proper=True,  # the log score of softmax(z), without label smoothing
+    weighted_mean="with class weights or ignored labels, the sum divided by the total weight "
+                  "of the counted labels (PyTorch's rule); otherwise the average",
+    sample=lambda rng, n: Case((draw("class_index", rng, n), draw("logit", rng, (n, 4)))),
+)
 def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
     r"""Softmax cross-entropy of logits against class labels or class probabilities.
 
@@ -470,6 +519,10 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
     all-ignored batch gives 0 there.  scikit-learn ``log_loss(y, P)`` is this loss on
     probabilities: ``cross_entropy(y, np.log(P))``.
 
+    With two classes and logits :math:`(0, z)` it is
+    :func:`binary_cross_entropy_with_logits` of :math:`z`; with probability targets it
+    is the entropy of the targets plus :func:`kl_divergence` from them.
+
     Memory: the value allocates one array the size of ``logits`` (the shifted logits,
     exponentiated in place) and vectors of length N; the gradient allocates its
     output and vectors.  That matters for language models, where ``logits`` can be
@@ -480,11 +533,10 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
         Society B 14(1).  Szegedy, C. et al. (2016). Rethinking the Inception
         architecture for computer vision. CVPR (label smoothing).
     """
-    fn = "cross_entropy"
-    check_reduction(fn, reduction)
-    z, labels, probs, w = _ce_inputs(fn, y_true, logits, weight, ignore_index, label_smoothing)
+    z, labels, probs, w, eps = _prepare_cross_entropy(
+        y_true, logits, weight, ignore_index, label_smoothing, reduction
+    )
     n, c = z.shape
-    eps = label_smoothing
     shifted = _shifted_logits(z)  # the one (N, C) allocation
     # Everything that needs the shifted logits themselves is taken out before they
     # are exponentiated in place: the target entries, and the weighted row sums.
@@ -537,11 +589,10 @@ def cross_entropy(y_true, logits, *, weight=None, ignore_index=-100, label_smoot
 def _cross_entropy_grad(
     y_true, logits, *, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"
 ):
-    fn = "cross_entropy"
-    check_reduction(fn, reduction)
-    z, labels, probs, w = _ce_inputs(fn, y_true, logits, weight, ignore_index, label_smoothing)
+    z, labels, probs, w, eps = _prepare_cross_entropy(
+        y_true, logits, weight, ignore_index, label_smoothing, reduction
+    )
     n, c = z.shape
-    eps = label_smoothing
     rows = np.arange(n)
     # softmax in place in the output array: the only (N, C) allocation
     out = _shifted_logits(z)
@@ -578,20 +629,40 @@ def _cross_entropy_grad(
 
 
 # --------------------------------------------------------------------------- focal loss
-def _focal_inputs(fn, y_true, logits, gamma, alpha):
+def _prepare_focal(y_true, logits, gamma, alpha, reduction):
+    """The preparation focal and its grad share: targets, logits, gamma, alpha."""
+    fn = "focal"
+    checks.reduction(fn, reduction)
+    gamma = checks.at_least(fn, "gamma", gamma)
+    alpha = checks.in_range(fn, "alpha", alpha, 0, 1, optional=True)
     raw = np.asarray(y_true)
-    t = as_float(y_true, fn, "y_true")
-    z = as_float(logits, fn, "logits")
-    same_shape(fn, t, z, "y_true", "logits")
-    check_probabilities(fn, t, "y_true")
-    check_positive(fn, gamma, "gamma", strict=False)
-    if alpha is not None:
-        _check_unit(fn, alpha, "alpha")
+    t = checks.float_array(fn, "y_true", y_true)
+    z = checks.float_array(fn, "logits", logits)
+    checks.same_shape(fn, "y_true", t, "logits", z)
+    checks.probabilities(fn, "y_true", t)
     dtype = _target_dtype(raw, t, z)
-    return t.astype(dtype, copy=False), z.astype(dtype, copy=False)
+    return t.astype(dtype, copy=False), z.astype(dtype, copy=False), gamma, alpha
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="binary01",
+    prediction="logit",
+    labels="0/1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("gamma", 2.0, 0.0, 4.0, step=0.25,
+              reduces_to=(Limit(0.0, "binary_cross_entropy_with_logits",
+                                note="gamma = 0 (and alpha None): plain binary cross-entropy"),)),
+        Hyper("alpha", None, 0.0, 1.0, step=0.05),  # None: no class weighting
+    ),
+    convex=False,  # the factor (1 - p_t)^gamma bends it (gamma > 0)
+    differentiable=True,
+    proper=False,  # sigmoid(z*) is not the true probability (Charoenphakdee et al. 2021)
+    sample=_binary_sample("binary01", "logit"),
+)
 def focal(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"):
     r"""Binary focal loss on logits: cross-entropy scaled down on easy examples.
 
@@ -648,8 +719,7 @@ def focal(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"):
         Lin, T.-Y., Goyal, P., Girshick, R., He, K., Dollár, P. (2017). Focal loss for
         dense object detection. ICCV.
     """
-    check_reduction("focal", reduction)
-    t, z = _focal_inputs("focal", y_true, logits, gamma, alpha)
+    t, z, gamma, alpha = _prepare_focal(y_true, logits, gamma, alpha, reduction)
     sp_pos, sp_neg, sig, sig_neg = _logistic_parts(z)
     ce = _mul0(t, sp_neg) + _mul0(1 - t, sp_pos)
     one_minus_pt = t * sig_neg + (1 - t) * sig  # 1 - p_t without cancellation
@@ -661,8 +731,7 @@ def focal(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"):
 
 @grad_of(focal)
 def _focal_grad(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"):
-    check_reduction("focal", reduction)
-    t, z = _focal_inputs("focal", y_true, logits, gamma, alpha)
+    t, z, gamma, alpha = _prepare_focal(y_true, logits, gamma, alpha, reduction)
     sp_pos, sp_neg, sig, sig_neg = _logistic_parts(z)
     ce = _mul0(t, sp_neg) + _mul0(1 - t, sp_pos)
     u = t * sig_neg + (1 - t) * sig  # 1 - p_t
@@ -683,22 +752,37 @@ def _focal_grad(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"):
 
 
 # --------------------------------------------------------------------------- hinge losses
-def _hinge_inputs(fn, y_true, scores, margin):
+def _prepare_hinge(fn, y_true, scores, margin, reduction):
+    """The preparation hinge, squared_hinge and their grads share: labels, scores, margin."""
+    checks.reduction(fn, reduction)
+    margin = checks.at_least(fn, "margin", margin)
     raw = np.asarray(y_true)
-    y = as_float(y_true, fn, "y_true")
-    s = as_float(scores, fn, "scores")
-    same_shape(fn, y, s, "y_true", "scores")
-    bad = y[~((y == 1) | (y == -1) | np.isnan(y))]
-    if bad.size:
-        raise ValueError(
-            f"{fn}: y_true must hold -1 or +1, got {bad.flat[0]:g} (for 0/1 labels pass 2*y - 1)"
-        )
-    check_positive(fn, margin, "margin", strict=False)
+    y = checks.float_array(fn, "y_true", y_true)
+    s = checks.float_array(fn, "scores", scores)
+    checks.same_shape(fn, "y_true", y, "scores", s)
+    checks.pm1_labels(fn, "y_true", y)
     dtype = _target_dtype(raw, y, s)
-    return y.astype(dtype, copy=False), s.astype(dtype, copy=False)
+    return y.astype(dtype, copy=False), s.astype(dtype, copy=False), margin
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="pm1",
+    prediction="score",
+    labels="-1/+1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("margin", 1.0, 0.0, 2.0, step=0.05,
+              reduces_to=(Limit(0.0, None, note="margin = 0: the perceptron criterion"),)),
+    ),
+    convex=True,
+    differentiable=False,
+    kinks="at y s = margin (the subgradient 0 is used there)",
+    proper=None,
+    sample=_margin_sample,
+)
 def hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     r"""Hinge loss of a linear classifier: zero once the margin is met.
 
@@ -737,22 +821,33 @@ def hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         Cortes, C., Vapnik, V. (1995). Support-vector networks. Machine Learning
         20(3), 273-297.
     """
-    check_reduction("hinge", reduction)
-    y, s = _hinge_inputs("hinge", y_true, scores, margin)
+    y, s, margin = _prepare_hinge("hinge", y_true, scores, margin, reduction)
     return reduce(np.maximum(margin - y * s, 0), reduction)
 
 
 @grad_of(hinge)
 def _hinge_grad(y_true, scores, *, margin=1.0, reduction="mean"):
-    check_reduction("hinge", reduction)
-    y, s = _hinge_inputs("hinge", y_true, scores, margin)
+    y, s, margin = _prepare_hinge("hinge", y_true, scores, margin, reduction)
     slack = margin - y * s
     d = np.where(slack > 0, -y, 0).astype(s.dtype, copy=False)
     d = np.where(np.isnan(slack), np.nan, d).astype(s.dtype, copy=False)  # NaN in, NaN out
     return reduce_grad(d, reduction)
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="pm1",
+    prediction="score",
+    labels="-1/+1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 1.0, 0.0, 2.0, step=0.05),),
+    convex=True,
+    differentiable=True,  # the second derivative jumps at y s = margin
+    proper=None,
+    sample=_margin_sample,
+)
 def squared_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     r"""Squared hinge loss: the hinge squared, differentiable at the margin.
 
@@ -784,22 +879,27 @@ def squared_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         Cortes, C., Vapnik, V. (1995). Support-vector networks. Machine Learning
         20(3), 273-297.
     """
-    check_reduction("squared_hinge", reduction)
-    y, s = _hinge_inputs("squared_hinge", y_true, scores, margin)
+    y, s, margin = _prepare_hinge("squared_hinge", y_true, scores, margin, reduction)
     h = np.maximum(margin - y * s, 0)
     return reduce(h * h, reduction)
 
 
 @grad_of(squared_hinge)
 def _squared_hinge_grad(y_true, scores, *, margin=1.0, reduction="mean"):
-    check_reduction("squared_hinge", reduction)
-    y, s = _hinge_inputs("squared_hinge", y_true, scores, margin)
+    y, s, margin = _prepare_hinge("squared_hinge", y_true, scores, margin, reduction)
     return reduce_grad(-2 * y * np.maximum(margin - y * s, 0), reduction)
 
 
-def _multiclass_hinge_parts(fn, y_true, scores, margin):
-    """Labels, the score of the true class, the best other class and its score."""
-    s = as_float(scores, fn, "scores")
+def _prepare_multiclass_hinge(y_true, scores, margin, reduction):
+    """The preparation multiclass_hinge and its grad share.
+
+    Returns the labels, the scores, the score of the true class, the best other class
+    and its score, and the margin.
+    """
+    fn = "multiclass_hinge"
+    checks.reduction(fn, reduction)
+    margin = checks.at_least(fn, "margin", margin)
+    s = checks.float_array(fn, "scores", scores)
     if s.ndim != 2:
         raise ValueError(
             f"{fn}: scores must have shape (N, C), got shape {s.shape}"
@@ -811,17 +911,30 @@ def _multiclass_hinge_parts(fn, y_true, scores, margin):
     raw = np.asarray(y_true)
     if raw.shape != (n,):
         raise ValueError(f"{fn}: y_true must hold class labels of shape (N,) = ({n},), got shape {raw.shape}")
-    y = as_labels(raw, fn, "y_true", c)
-    check_positive(fn, margin, "margin", strict=False)
+    y = checks.class_labels(fn, "y_true", raw, c)
     rows = np.arange(n)
     true_score = s[rows, y]
     others = s.copy()
     others[rows, y] = -np.inf  # exclude the true class from the max
     rival = others.argmax(axis=1)  # first maximum on ties; the NaN if a row holds one
-    return y, s, true_score, rival, others[rows, rival]
+    return y, s, true_score, rival, others[rows, rival], margin
 
 
-@register("classification")
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="class_index",
+    prediction="score",
+    labels="class index 0..C-1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 1.0, 0.0, 2.0, step=0.05),),
+    convex=True,
+    differentiable=False,
+    kinks="where the margin is met exactly, and where two wrong classes tie for the best score",
+    proper=None,
+    sample=_multiclass_sample,
+)
 def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     r"""Multiclass hinge loss of Crammer and Singer: beat the best wrong class by a margin.
 
@@ -859,8 +972,7 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         Crammer, K., Singer, Y. (2001). On the algorithmic implementation of multiclass
         kernel-based vector machines. Journal of Machine Learning Research 2, 265-292.
     """
-    check_reduction("multiclass_hinge", reduction)
-    _, s, true_score, _, rival_score = _multiclass_hinge_parts("multiclass_hinge", y_true, scores, margin)
+    _, s, true_score, _, rival_score, margin = _prepare_multiclass_hinge(y_true, scores, margin, reduction)
     with np.errstate(invalid="ignore"):  # inf - inf (both scores +inf): no limit, NaN
         loss = np.maximum(margin + rival_score - true_score, 0)
     return reduce(loss, reduction)
@@ -868,8 +980,9 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
 
 @grad_of(multiclass_hinge)
 def _multiclass_hinge_grad(y_true, scores, *, margin=1.0, reduction="mean"):
-    check_reduction("multiclass_hinge", reduction)
-    y, s, true_score, rival, rival_score = _multiclass_hinge_parts("multiclass_hinge", y_true, scores, margin)
+    y, s, true_score, rival, rival_score, margin = _prepare_multiclass_hinge(
+        y_true, scores, margin, reduction
+    )
     with np.errstate(invalid="ignore"):
         slack = margin + rival_score - true_score
     active = np.where(np.isnan(slack), np.nan, slack > 0).astype(s.dtype, copy=False)

@@ -10,33 +10,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import as_float, check_probabilities, check_reduction, grad_of, register, result_dtype, same_shape
+from .. import checks
+from ._core import grad_of, register, result_dtype
+from .facts import Case, draw
 
 __all__ = ["kl_divergence"]
 
 _KL_REDUCTIONS = ("batchmean", "sum", "mean", "none")
 
 
-def _kl_inputs(fn, p, q, eps):
-    """Checked ``(p, q)`` of shape (N, C), clipped to ``[eps, 1]`` if ``eps`` is given."""
-    p = as_float(p, fn, "p")
-    q = as_float(q, fn, "q")
-    same_shape(fn, p, q, "p", "q")
+def _prepare_kl_divergence(p, q, eps, reduction):
+    """The preparation kl_divergence and its grad share.
+
+    Returns ``(p, q, q_raw)`` of shape (N, C) in one dtype: ``p`` and ``q`` clipped to
+    ``[eps, 1]`` when ``eps`` is given, ``q_raw`` unclipped (the gradient needs it).
+    """
+    fn = "kl_divergence"
+    checks.reduction(fn, reduction, _KL_REDUCTIONS)
+    eps = checks.in_range(fn, "eps", eps, 0, 1, closed="neither", optional=True)
+    p = checks.float_array(fn, "p", p)
+    q = checks.float_array(fn, "q", q)
+    checks.same_shape(fn, "p", p, "q", q)
     if p.ndim != 2:
         raise ValueError(
             f"{fn}: p and q must have shape (N, C), one distribution per row, got shape {p.shape}"
             + (" (for one distribution pass p[None, :] and q[None, :])" if p.ndim == 1 else "")
         )
-    check_probabilities(fn, p, "p")
-    check_probabilities(fn, q, "q")
-    if eps is not None and (not np.isscalar(eps) or not (0 < eps < 1)):
-        raise ValueError(f"{fn}: eps must be None or a number in (0, 1), got {eps!r}")
+    checks.probabilities(fn, "p", p)
+    checks.probabilities(fn, "q", q)
     dtype = result_dtype(p, q)
     p = p.astype(dtype, copy=False)
-    q = q.astype(dtype, copy=False)
-    if eps is not None:
-        p, q = np.clip(p, eps, 1), np.clip(q, eps, 1)
-    return p, q
+    q_raw = q.astype(dtype, copy=False)
+    if eps is None:
+        return p, q_raw, q_raw
+    return np.clip(p, eps, 1), np.clip(q_raw, eps, 1), q_raw
 
 
 def _kl_reduce(values: np.ndarray, reduction: str, n_rows: int):
@@ -50,7 +57,21 @@ def _kl_reduce(values: np.ndarray, reduction: str, n_rows: int):
     return total / values.dtype.type(values.size)  # "mean": over all N * C entries
 
 
-@register("divergence")
+@register(
+    "divergence",
+    inputs=("p", "q"),
+    target="class_probabilities",
+    prediction="class_probabilities",
+    labels=None,
+    per_example="element",
+    reductions=_KL_REDUCTIONS,
+    hyper=(),
+    options=("eps",),
+    convex=True,  # -p log q is convex in q
+    differentiable=True,
+    proper=True,  # minimized over q by q = p (Gibbs' inequality)
+    sample=lambda rng, n: Case(tuple(draw("class_probabilities", rng, (n, 4)) for _ in "pq")),
+)
 def kl_divergence(p, q, *, eps=None, reduction="batchmean"):
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` of each row of ``q`` from ``p``.
 
@@ -101,9 +122,7 @@ def kl_divergence(p, q, *, eps=None, reduction="batchmean"):
         Kullback, S., Leibler, R. A. (1951). On information and sufficiency. Annals of
         Mathematical Statistics 22(1), 79-86.
     """
-    fn = "kl_divergence"
-    check_reduction(fn, reduction, _KL_REDUCTIONS)
-    p, q = _kl_inputs(fn, p, q, eps)
+    p, q, _ = _prepare_kl_divergence(p, q, eps, reduction)
     out = np.zeros_like(p)
     has_mass = ~(p == 0)  # 0 log(0 / q) = 0 for every q; NaN counts as mass (NaN out)
     out[has_mass & (q == 0)] = np.inf  # p > 0 where q = 0: infinitely surprising
@@ -121,11 +140,7 @@ def kl_divergence(p, q, *, eps=None, reduction="batchmean"):
 
 @grad_of(kl_divergence)
 def _kl_divergence_grad(p, q, *, eps=None, reduction="batchmean"):
-    fn = "kl_divergence"
-    check_reduction(fn, reduction, _KL_REDUCTIONS)
-    p_raw = as_float(p, fn, "p")
-    q_raw = as_float(q, fn, "q")
-    p, q = _kl_inputs(fn, p_raw, q_raw, eps)
+    p, q, q_raw = _prepare_kl_divergence(p, q, eps, reduction)
     d = np.zeros_like(p)
     has_mass = ~(p == 0)
     d[has_mass & (q == 0)] = -np.inf
@@ -133,7 +148,7 @@ def _kl_divergence_grad(p, q, *, eps=None, reduction="batchmean"):
     d[regular] = -p[regular] / q[regular]
     if eps is not None:
         # clipping has slope 0 below eps; NaN stays (NaN in, NaN out)
-        d[q_raw.astype(d.dtype, copy=False) < eps] = 0
+        d[q_raw < eps] = 0
     if reduction == "batchmean":
         d /= p.shape[0]
     elif reduction == "mean":

@@ -16,38 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import (
-    as_float,
-    check_positive,
-    check_reduction,
-    grad_of,
-    reduce,
-    reduce_grad,
-    register,
-    result_dtype,
-    same_shape,
-)
+from .. import checks
+from ._core import REDUCTIONS, grad_of, reduce, reduce_grad, register, result_dtype
+from .facts import Case, Hyper, away_from, draw
 
 __all__ = ["contrastive", "triplet", "info_nce", "cosine_embedding", "margin_ranking"]
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_real(fn: str, value, arg: str) -> None:
-    """Raise unless ``value`` is a finite real scalar."""
-    real = np.isscalar(value) and not isinstance(value, (str, bytes, complex))
-    if not real or not np.isfinite(value):
-        raise ValueError(f"{fn}: {arg} must be a finite real number, got {value!r}")
-
-
-def _check_pm1(fn: str, y: np.ndarray, arg: str = "y") -> None:
-    """Raise if a (non-NaN) entry of ``y`` is neither -1 nor +1."""
-    bad = y[(y != 1) & (y != -1) & ~np.isnan(y)]
-    if bad.size:
-        raise ValueError(
-            f"{fn}: {arg} must hold -1 or +1, got {bad.flat[0]:g} (for 0/1 labels pass 2*y - 1)"
-        )
-
-
 def _weight(reduction: str, n: int) -> float:
     """Factor turning derivatives of per-example losses into that of the reduced loss."""
     return 1.0 / n if reduction == "mean" else 1.0
@@ -55,9 +31,9 @@ def _weight(reduction: str, n: int) -> float:
 
 def _embeddings(fn: str, names: tuple, arrays: tuple, ndims=(1, 2)) -> list:
     """Float arrays of one shape and a common dtype, with ``ndim`` in ``ndims``."""
-    out = [as_float(a, fn, name) for name, a in zip(names, arrays)]
+    out = [checks.float_array(fn, name, a) for name, a in zip(names, arrays)]
     for name, a in zip(names[1:], out[1:]):
-        same_shape(fn, out[0], a, names[0], name)
+        checks.same_shape(fn, names[0], out[0], name, a)
     if out[0].ndim not in ndims:
         want = " or ".join(("(D,)", "(N, D)")[d - 1] for d in ndims)
         raise ValueError(f"{fn}: {names[0]} must have shape {want}, got shape {out[0].shape}")
@@ -65,30 +41,73 @@ def _embeddings(fn: str, names: tuple, arrays: tuple, ndims=(1, 2)) -> list:
     return [a.astype(dtype, copy=False) for a in out]
 
 
+def _unit_rows(rng, n, dim=3):
+    """``n`` embeddings of unit length, as SimCLR and CLIP use them (cosine logits)."""
+    x = draw("embedding", rng, (n, dim))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _triplet_sample(rng, n, dim=3):
+    """Triplets whose hinge m + d(a, p) - d(a, n) keeps 0.05 away from 0 (m = 1)."""
+    a, p, q = (draw("embedding", rng, (n, dim)) for _ in range(3))
+    for _ in range(100):
+        v = 1.0 + np.linalg.norm(a - p, axis=1) - np.linalg.norm(a - q, axis=1)
+        bad = np.abs(v) < 0.05
+        if not bad.any():
+            break
+        q[bad] = draw("embedding", rng, (int(bad.sum()), dim))
+    return Case((a, p, q))
+
+
+def _cosine_sample(rng, n, dim=3):
+    """Labelled pairs whose cosines keep 0.05 away from the default margin 0."""
+    y = draw("pm1", rng, n)
+    x1, x2 = draw("embedding", rng, (n, dim)), draw("embedding", rng, (n, dim))
+    for _ in range(100):
+        cos = np.sum(x1 * x2, axis=1) / np.sqrt(np.sum(x1 * x1, axis=1) * np.sum(x2 * x2, axis=1))
+        bad = np.abs(cos) < 0.05
+        if not bad.any():
+            break
+        x2[bad] = draw("embedding", rng, (int(bad.sum()), dim))
+    return Case((y, x1, x2))
+
+
+def _ranking_sample(rng, n):
+    """Pairs of scores whose differences keep 0.05 away from the default margin 0."""
+    y, x1 = draw("pm1", rng, n), draw("score", rng, n)
+    return Case((y, x1, x1 - away_from(draw("score", rng, n), [0.0])))
+
+
 # --------------------------------------------------------------------------- contrastive
-def _contrastive_inputs(similar, distance, margin, reduction):
+def _prepare_contrastive(similar, distance, margin, reduction):
+    """The preparation contrastive and its grad share: pair labels, distances, margin."""
     fn = "contrastive"
-    check_reduction(fn, reduction)
-    check_positive(fn, margin, "margin")
-    d = as_float(distance, fn, "distance")
-    s = as_float(similar, fn, "similar")
-    same_shape(fn, s, d, "similar", "distance")
-    bad = s[(s != 0) & (s != 1) & ~np.isnan(s)]
-    if bad.size:
-        raise ValueError(
-            f"{fn}: similar must hold 1 (similar pair) or 0 (dissimilar pair), got "
-            f"{bad.flat[0]:g} (for -1/+1 labels pass (y + 1) / 2)"
-        )
-    neg = d[d < 0]
-    if neg.size:
-        raise ValueError(
-            f"{fn}: distance must hold distances >= 0 (e.g. Euclidean norms of embedding "
-            f"differences), got {neg.flat[0]:g}"
-        )
+    checks.reduction(fn, reduction)
+    margin = checks.positive(fn, "margin", margin)
+    d = checks.float_array(fn, "distance", distance)
+    s = checks.float_array(fn, "similar", similar)
+    checks.same_shape(fn, "similar", s, "distance", d)
+    checks.binary_labels(fn, "similar", s, meaning="1 (similar pair) or 0 (dissimilar pair)")
+    checks.nonnegative_values(
+        fn, "distance", d, what="distances", hint=" (e.g. Euclidean norms of embedding differences)"
+    )
     return s.astype(d.dtype, copy=False), d, d.dtype.type(margin)
 
 
-@register("metric")
+@register(
+    "metric",
+    inputs=("similar", "distance"),
+    target="binary01",
+    prediction="distance",
+    labels="1 for a similar pair, 0 for a dissimilar pair",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 1.0, 0.1, 3.0, step=0.05),),
+    convex=True,  # d^2 and max(0, m - d)^2 are convex in d
+    differentiable=True,  # the second derivative jumps at d = margin (dissimilar pairs)
+    proper=None,
+    sample=lambda rng, n: Case((draw("binary01", rng, n), away_from(draw("distance", rng, n), [1.0]))),
+)
 def contrastive(similar, distance, *, margin=1.0, reduction="mean"):
     r"""Contrastive loss on pair distances: pull similar pairs together, push others past a margin.
 
@@ -133,14 +152,14 @@ def contrastive(similar, distance, *, margin=1.0, reduction="mean"):
         Chopra, S., Hadsell, R., & LeCun, Y. (2005). Learning a similarity metric
         discriminatively, with application to face verification. CVPR.
     """
-    s, d, m = _contrastive_inputs(similar, distance, margin, reduction)
+    s, d, m = _prepare_contrastive(similar, distance, margin, reduction)
     gap = np.maximum(m - d, 0)
     return reduce(0.5 * (s * d * d + (1 - s) * gap * gap), reduction)
 
 
 @grad_of(contrastive)
 def _contrastive_grad(similar, distance, *, margin=1.0, reduction="mean"):
-    s, d, m = _contrastive_inputs(similar, distance, margin, reduction)
+    s, d, m = _prepare_contrastive(similar, distance, margin, reduction)
     return reduce_grad(s * d - (1 - s) * np.maximum(m - d, 0), reduction)
 
 
@@ -173,15 +192,14 @@ def _pnorm_grad(x: np.ndarray, norm: np.ndarray, p) -> np.ndarray:
     return np.where(n > 0, g, 0).astype(x.dtype, copy=False)
 
 
-def _triplet_parts(anchor, positive, negative, margin, p, eps, swap, reduction):
+def _prepare_triplet(anchor, positive, negative, margin, p, eps, swap, reduction):
+    """The preparation triplet and its grad share: checks, differences and distances."""
     fn = "triplet"
-    check_reduction(fn, reduction)
-    check_positive(fn, margin, "margin", strict=False)
-    if not np.isscalar(p) or isinstance(p, (str, bytes)) or not (1 <= p < np.inf):
-        raise ValueError(f"{fn}: p must be a finite norm order >= 1, got {p!r}")
-    check_positive(fn, eps, "eps", strict=False)
-    if not isinstance(swap, (bool, np.bool_)):
-        raise ValueError(f"{fn}: swap must be True or False, got {swap!r}")
+    checks.reduction(fn, reduction)
+    margin = checks.at_least(fn, "margin", margin)
+    p = checks.at_least(fn, "p", p, 1, hint=" (a norm order)")
+    eps = checks.at_least(fn, "eps", eps)
+    swap = checks.flag(fn, "swap", swap)
     names = ("anchor", "positive", "negative")
     a, pos, neg = _embeddings(fn, names, (anchor, positive, negative))
     eps = a.dtype.type(eps)
@@ -194,10 +212,28 @@ def _triplet_parts(anchor, positive, negative, margin, p, eps, swap, reduction):
     use_pn = dist["pn"] < dist["an"] if swap else np.zeros(dist["an"].shape, bool)
     d_neg = np.where(use_pn, dist["pn"], dist["an"]) if swap else dist["an"]
     v = a.dtype.type(margin) + dist["ap"] - d_neg
-    return a, diffs, dist, use_pn, v
+    return a, diffs, dist, use_pn, v, p
 
 
-@register("metric")
+@register(
+    "metric",
+    inputs=("anchor", "positive", "negative"),
+    target=None,
+    prediction="embedding",
+    labels=None,
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("margin", 1.0, 0.0, 3.0, step=0.05),
+        Hyper("p", 2, 1.0, 4.0, step=0.5),
+    ),
+    options=("eps", "swap"),
+    convex=False,  # minus a distance is concave
+    differentiable=False,
+    kinks="where margin + d(a, p) = d(a, n) (the hinge; eps keeps the norms off theirs)",
+    proper=None,
+    sample=_triplet_sample,
+)
 def triplet(
     anchor, positive, negative, *, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"
 ):
@@ -249,7 +285,7 @@ def triplet(
         Balntas, V., Riba, E., Ponsa, D., & Mikolajczyk, K. (2016). Learning local
         feature descriptors with triplets and shallow convolutional neural networks. BMVC.
     """
-    _, _, _, _, v = _triplet_parts(anchor, positive, negative, margin, p, eps, swap, reduction)
+    *_, v, _ = _prepare_triplet(anchor, positive, negative, margin, p, eps, swap, reduction)
     return reduce(np.maximum(v, 0), reduction)
 
 
@@ -257,7 +293,7 @@ def triplet(
 def _triplet_grad(
     anchor, positive, negative, *, margin=1.0, p=2, eps=1e-6, swap=False, reduction="mean"
 ):
-    a, diffs, dist, use_pn, v = _triplet_parts(
+    a, diffs, dist, use_pn, v, p = _prepare_triplet(
         anchor, positive, negative, margin, p, eps, swap, reduction
     )
     n = 1 if a.ndim == 1 else a.shape[0]
@@ -275,20 +311,34 @@ def _triplet_grad(
 
 
 # --------------------------------------------------------------------------- InfoNCE
-def _info_nce_parts(queries, keys, temperature, reduction):
+def _prepare_info_nce(queries, keys, temperature, reduction):
+    """The preparation info_nce and its grad share: checks, logits and log-sum-exps."""
     fn = "info_nce"
-    check_reduction(fn, reduction)
-    check_positive(fn, temperature, "temperature")
+    checks.reduction(fn, reduction)
+    temperature = checks.positive(fn, "temperature", temperature)
     q, k = _embeddings(fn, ("queries", "keys"), (queries, keys), ndims=(2,))
     logits = (q @ k.T) / q.dtype.type(temperature)
     # log-sum-exp with the row maximum subtracted: every exp is <= 1, so nothing
     # overflows even for logits of 1e4, and the largest term contributes exactly 1.
     top = np.max(logits, axis=1, keepdims=True)
     lse = top[:, 0] + np.log(np.sum(np.exp(logits - top), axis=1))
-    return q, k, logits, lse
+    return q, k, logits, lse, temperature
 
 
-@register("metric")
+@register(
+    "metric",
+    inputs=("queries", "keys"),
+    target=None,
+    prediction="embedding",
+    labels=None,
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("temperature", 0.1, 0.01, 1.0, scale="log"),),
+    convex=False,  # the logits q_i . k_j are bilinear in (queries, keys)
+    differentiable=True,
+    proper=None,
+    sample=lambda rng, n: Case((_unit_rows(rng, n), _unit_rows(rng, n))),
+)
 def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     r"""InfoNCE: classify which key belongs to each query, with the other keys as negatives.
 
@@ -338,13 +388,13 @@ def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
         Radford, A., et al. (2021). Learning transferable visual models from natural
         language supervision (CLIP). ICML.
     """
-    _, _, logits, lse = _info_nce_parts(queries, keys, temperature, reduction)
+    _, _, logits, lse, _ = _prepare_info_nce(queries, keys, temperature, reduction)
     return reduce(lse - np.diagonal(logits), reduction)
 
 
 @grad_of(info_nce)
 def _info_nce_grad(queries, keys, *, temperature=0.1, reduction="mean"):
-    q, k, logits, lse = _info_nce_parts(queries, keys, temperature, reduction)
+    q, k, logits, lse, temperature = _prepare_info_nce(queries, keys, temperature, reduction)
     # d l_i / d z_ij = softmax_j(z_i) - [i == j]
     g = np.exp(logits - lse[:, None])
     g[np.diag_indices_from(g)] -= 1
@@ -356,20 +406,19 @@ def _info_nce_grad(queries, keys, *, temperature=0.1, reduction="mean"):
 _COS_EPS = 1e-12  # PyTorch's EPSILON in aten/src/ATen/native/Loss.cpp
 
 
-def _cosine_parts(y, x1, x2, margin, reduction):
+def _prepare_cosine_embedding(y, x1, x2, margin, reduction):
+    """The preparation cosine_embedding and its grad share: checks, norms and cosines."""
     fn = "cosine_embedding"
-    check_reduction(fn, reduction)
-    _check_real(fn, margin, "margin")
-    if not -1 <= margin <= 1:
-        raise ValueError(f"{fn}: margin must be in [-1, 1] (a cosine), got {margin!r}")
+    checks.reduction(fn, reduction)
+    margin = checks.in_range(fn, "margin", margin, -1, 1, hint=" (a cosine)")
     a, b = _embeddings(fn, ("x1", "x2"), (x1, x2))
-    t = as_float(y, fn, "y")
+    t = checks.float_array(fn, "y", y)
     if t.shape != a.shape[:-1]:
         raise ValueError(
             f"{fn}: y must have shape {a.shape[:-1]} (one label per pair of rows of x1 "
             f"and x2 {a.shape}), got shape {t.shape}"
         )
-    _check_pm1(fn, t)
+    checks.pm1_labels(fn, "y", t)
     t = t.astype(a.dtype, copy=False)
     dot = np.sum(a * b, axis=-1)
     # As PyTorch: eps is added to each squared norm, so a zero vector gives cos = 0
@@ -381,7 +430,21 @@ def _cosine_parts(y, x1, x2, margin, reduction):
     return t, a, b, sq1, sq2, den, cos, a.dtype.type(margin)
 
 
-@register("metric")
+@register(
+    "metric",
+    inputs=("y", "x1", "x2"),
+    target="pm1",
+    prediction="embedding",
+    labels="+1 for a similar pair, -1 for a dissimilar pair",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 0.0, -1.0, 1.0, step=0.05),),
+    convex=False,
+    differentiable=False,
+    kinks="where cos(x1, x2) = margin for a dissimilar pair (y = -1)",
+    proper=None,
+    sample=_cosine_sample,
+)
 def cosine_embedding(y, x1, x2, *, margin=0.0, reduction="mean"):
     r"""Cosine embedding loss: raise the cosine of similar pairs, push dissimilar ones below a margin.
 
@@ -428,14 +491,14 @@ def cosine_embedding(y, x1, x2, *, margin=0.0, reduction="mean"):
         Bromley, J., Guyon, I., LeCun, Y., Säckinger, E., & Shah, R. (1993). Signature
         verification using a "siamese" time delay neural network. NIPS.
     """
-    t, _, _, _, _, _, cos, m = _cosine_parts(y, x1, x2, margin, reduction)
+    t, _, _, _, _, _, cos, m = _prepare_cosine_embedding(y, x1, x2, margin, reduction)
     loss = np.where(t == 1, 1 - cos, np.maximum(cos - m, 0))
     return reduce(np.where(np.isnan(t), np.nan, loss).astype(cos.dtype), reduction)
 
 
 @grad_of(cosine_embedding)
 def _cosine_embedding_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
-    t, a, b, sq1, sq2, den, cos, m = _cosine_parts(y, x1, x2, margin, reduction)
+    t, a, b, sq1, sq2, den, cos, m = _prepare_cosine_embedding(y, x1, x2, margin, reduction)
     n = 1 if a.ndim == 1 else a.shape[0]
     # d cos / d x1 = x2 / den - cos x1 / sq1 (and symmetrically for x2)
     dcos1 = b / den[..., None] - (cos / sq1)[..., None] * a
@@ -447,22 +510,37 @@ def _cosine_embedding_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
 
 
 # --------------------------------------------------------------------------- ranking
-def _ranking_parts(y, x1, x2, margin, reduction):
+def _prepare_margin_ranking(y, x1, x2, margin, reduction):
+    """The preparation margin_ranking and its grad share: labels and hinge arguments."""
     fn = "margin_ranking"
-    check_reduction(fn, reduction)
-    _check_real(fn, margin, "margin")
-    a = as_float(x1, fn, "x1")
-    b = as_float(x2, fn, "x2")
-    t = as_float(y, fn, "y")
-    same_shape(fn, a, b, "x1", "x2")
-    same_shape(fn, t, a, "y", "x1")
-    _check_pm1(fn, t)
+    checks.reduction(fn, reduction)
+    margin = checks.real(fn, "margin", margin, finite=True)
+    a = checks.float_array(fn, "x1", x1)
+    b = checks.float_array(fn, "x2", x2)
+    t = checks.float_array(fn, "y", y)
+    checks.same_shape(fn, "x1", a, "x2", b)
+    checks.same_shape(fn, "y", t, "x1", a)
+    checks.pm1_labels(fn, "y", t)
     dtype = result_dtype(a, b)
     t, a, b = (z.astype(dtype, copy=False) for z in (t, a, b))
     return t, -t * (a - b) + dtype.type(margin)
 
 
-@register("metric")
+@register(
+    "metric",
+    inputs=("y", "x1", "x2"),
+    target="pm1",
+    prediction="score",
+    labels="+1 if x1 should rank higher, -1 if x2 should",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 0.0, 0.0, 2.0, step=0.05),),
+    convex=True,
+    differentiable=False,
+    kinks="where y (x1 - x2) = margin (the subgradient 0 is used there)",
+    proper=None,
+    sample=_ranking_sample,
+)
 def margin_ranking(y, x1, x2, *, margin=0.0, reduction="mean"):
     r"""Margin ranking loss: the item that should rank higher must score higher by a margin.
 
@@ -502,12 +580,12 @@ def margin_ranking(y, x1, x2, *, margin=0.0, reduction="mean"):
         Rendle, S., Freudenthaler, C., Gantner, Z., & Schmidt-Thieme, L. (2009). BPR:
         Bayesian personalized ranking from implicit feedback. UAI.
     """
-    _, v = _ranking_parts(y, x1, x2, margin, reduction)
+    _, v = _prepare_margin_ranking(y, x1, x2, margin, reduction)
     return reduce(np.maximum(v, 0), reduction)
 
 
 @grad_of(margin_ranking)
 def _margin_ranking_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
-    t, v = _ranking_parts(y, x1, x2, margin, reduction)
+    t, v = _prepare_margin_ranking(y, x1, x2, margin, reduction)
     d1 = reduce_grad(-t * np.heaviside(v, 0), reduction)  # NaN where v is NaN
     return d1, -d1

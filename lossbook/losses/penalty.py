@@ -14,18 +14,43 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import as_float, check_reduction, grad_of, reduce, reduce_grad, register
+from .. import checks
+from ._core import grad_of, reduce, reduce_grad, register
+from .facts import Case, Hyper, Limit, away_from, draw
 
 __all__ = ["l1_penalty", "l2_penalty", "elastic_net"]
 
 
-def _weights(fn: str, w, reduction: str) -> np.ndarray:
-    """``w`` as a non-empty float array, after checking ``reduction``."""
-    check_reduction(fn, reduction)
-    return as_float(w, fn, "w")
+#: A penalty is a norm of the whole weight vector: the sum comes first.
+_REDUCTIONS = ("sum", "mean", "none")
 
 
-@register("penalty")
+def _weights_sample(*kinks):
+    """A ``sample(rng, n)`` of ``n`` weights that keep 0.05 away from ``kinks``."""
+    return lambda rng, n: Case((away_from(draw("real", rng, n), kinks),))
+
+
+def _prepare_penalty(fn: str, w, reduction: str) -> np.ndarray:
+    """The preparation every penalty and its grad share: ``w`` as a non-empty float array."""
+    checks.reduction(fn, reduction, _REDUCTIONS)
+    return checks.float_array(fn, "w", w)
+
+
+@register(
+    "penalty",
+    inputs=("w",),
+    target=None,
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=_REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=False,
+    kinks="at w_j = 0 (the subgradient 0 is used there)",
+    proper=None,
+    sample=_weights_sample(0.0),
+)
 def l1_penalty(w, *, reduction="sum"):
     r"""L1 penalty: the sum of the absolute weights (the lasso term).
 
@@ -56,17 +81,30 @@ def l1_penalty(w, *, reduction="sum"):
         Tibshirani, R. (1996). Regression shrinkage and selection via the lasso.
         Journal of the Royal Statistical Society B, 58(1), 267-288.
     """
-    a = _weights("l1_penalty", w, reduction)
+    a = _prepare_penalty("l1_penalty", w, reduction)
     return reduce(np.abs(a), reduction)
 
 
 @grad_of(l1_penalty)
 def _l1_penalty_grad(w, *, reduction="sum"):
-    a = _weights("l1_penalty", w, reduction)
+    a = _prepare_penalty("l1_penalty", w, reduction)
     return reduce_grad(np.sign(a), reduction)  # sign(0) = 0: the minimal subgradient
 
 
-@register("penalty")
+@register(
+    "penalty",
+    inputs=("w",),
+    target=None,
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=_REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_weights_sample(),
+)
 def l2_penalty(w, *, reduction="sum"):
     r"""L2 penalty: half the sum of the squared weights (the ridge term).
 
@@ -94,33 +132,54 @@ def l2_penalty(w, *, reduction="sum"):
     scikit-learn's ``Ridge(alpha)`` minimizes :math:`\|y - Xw\|^2 + \alpha\|w\|_2^2`,
     which is ``2 * alpha * l2_penalty(w)``, and Keras ``keras.regularizers.L2(l2)`` is
     ``l2 * sum(w**2) = 2 * l2 * l2_penalty(w)`` (Keras also stores ``l2`` as float32,
-    so ``L2(0.3)`` uses 0.30000001192...).
+    so ``L2(0.3)`` uses 0.30000001192...).  See :func:`l1_penalty` (the lasso term) and
+    :func:`elastic_net` (a mix of the two).
 
     References:
         Hoerl, A. E., & Kennard, R. W. (1970). Ridge regression: biased estimation for
         nonorthogonal problems. Technometrics, 12(1), 55-67.
         Loshchilov, I., & Hutter, F. (2019). Decoupled weight decay regularization. ICLR.
     """
-    a = _weights("l2_penalty", w, reduction)
+    a = _prepare_penalty("l2_penalty", w, reduction)
     return reduce(0.5 * a * a, reduction)
 
 
 @grad_of(l2_penalty)
 def _l2_penalty_grad(w, *, reduction="sum"):
-    a = _weights("l2_penalty", w, reduction)
+    a = _prepare_penalty("l2_penalty", w, reduction)
     return reduce_grad(a.copy(), reduction)
 
 
-def _check_enet(alpha, l1_ratio) -> None:
-    if not np.isscalar(alpha) or not alpha >= 0:  # `not >=` also rejects NaN
-        raise ValueError(f"elastic_net: alpha must be >= 0, got {alpha!r}")
-    if not np.isscalar(l1_ratio) or not 0 <= l1_ratio <= 1:
-        raise ValueError(
-            f"elastic_net: l1_ratio must be in [0, 1] (1 = lasso, 0 = ridge), got {l1_ratio!r}"
-        )
+def _prepare_elastic_net(w, alpha, l1_ratio, reduction):
+    """The preparation elastic_net and its grad share: ``w``, alpha >= 0, l1_ratio in [0, 1]."""
+    fn = "elastic_net"
+    a = _prepare_penalty(fn, w, reduction)
+    alpha = checks.at_least(fn, "alpha", alpha)
+    l1_ratio = checks.in_range(fn, "l1_ratio", l1_ratio, 0, 1, hint=" (1 = lasso, 0 = ridge)")
+    return a, a.dtype.type(alpha), a.dtype.type(l1_ratio)  # float32 stays float32
 
 
-@register("penalty")
+@register(
+    "penalty",
+    inputs=("w",),
+    target=None,
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=_REDUCTIONS,
+    hyper=(
+        Hyper("alpha", 1.0, 0.0, 5.0, step=0.05),
+        Hyper("l1_ratio", 0.5, 0.0, 1.0, step=0.05, reduces_to=(
+            Limit(1.0, "l1_penalty", note="l1_ratio = 1: alpha * l1_penalty (the lasso)"),
+            Limit(0.0, "l2_penalty", note="l1_ratio = 0: alpha * l2_penalty (ridge)"),
+        )),
+    ),
+    convex=True,
+    differentiable=False,
+    kinks="at w_j = 0 when l1_ratio > 0 (the subgradient 0 is used there)",
+    proper=None,
+    sample=_weights_sample(0.0),
+)
 def elastic_net(w, *, alpha=1.0, l1_ratio=0.5, reduction="sum"):
     r"""Elastic-net penalty: a convex mix of the L1 and (half) L2 penalties.
 
@@ -135,8 +194,8 @@ def elastic_net(w, *, alpha=1.0, l1_ratio=0.5, reduction="sum"):
     Args:
         w: weights, any shape.
         alpha: overall strength :math:`\alpha \ge 0`.
-        l1_ratio: mixing :math:`\rho \in [0, 1]`; 1 gives ``alpha * l1_penalty(w)``
-            (lasso), 0 gives ``alpha * l2_penalty(w)`` (ridge, with the half).
+        l1_ratio: mixing :math:`\rho \in [0, 1]`; 1 gives ``alpha *`` :func:`l1_penalty`
+            (lasso), 0 gives ``alpha *`` :func:`l2_penalty` (ridge, with the half).
         reduction: ``"sum"`` (default), ``"mean"`` or ``"none"``.
 
     Shape:
@@ -157,15 +216,11 @@ def elastic_net(w, *, alpha=1.0, l1_ratio=0.5, reduction="sum"):
         Zou, H., & Hastie, T. (2005). Regularization and variable selection via the
         elastic net. Journal of the Royal Statistical Society B, 67(2), 301-320.
     """
-    a = _weights("elastic_net", w, reduction)
-    _check_enet(alpha, l1_ratio)
-    alpha, l1_ratio = a.dtype.type(alpha), a.dtype.type(l1_ratio)  # float32 stays float32
+    a, alpha, l1_ratio = _prepare_elastic_net(w, alpha, l1_ratio, reduction)
     return reduce(alpha * (l1_ratio * np.abs(a) + 0.5 * (1 - l1_ratio) * a * a), reduction)
 
 
 @grad_of(elastic_net)
 def _elastic_net_grad(w, *, alpha=1.0, l1_ratio=0.5, reduction="sum"):
-    a = _weights("elastic_net", w, reduction)
-    _check_enet(alpha, l1_ratio)
-    alpha, l1_ratio = a.dtype.type(alpha), a.dtype.type(l1_ratio)
+    a, alpha, l1_ratio = _prepare_elastic_net(w, alpha, l1_ratio, reduction)
     return reduce_grad(alpha * (l1_ratio * np.sign(a) + (1 - l1_ratio) * a), reduction)

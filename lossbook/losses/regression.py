@@ -10,20 +10,13 @@ attribute giving the derivative of the reduced loss with respect to the predicti
 from __future__ import annotations
 
 import math
-import numbers
+from numbers import Real
 
 import numpy as np
 
-from ._core import (
-    as_float,
-    check_positive,
-    check_reduction,
-    grad_of,
-    reduce,
-    reduce_grad,
-    register,
-    same_shape,
-)
+from .. import checks
+from ._core import REDUCTIONS, grad_of, reduce, reduce_grad, register
+from .facts import Case, Hyper, Limit, away_from, draw
 
 __all__ = [
     "mse",
@@ -45,20 +38,42 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 def _residual(fn: str, y_true, y_pred) -> np.ndarray:
     """``y_pred - y_true`` after checking both are float arrays of one shape."""
-    t = as_float(y_true, fn, "y_true")
-    p = as_float(y_pred, fn, "y_pred")
-    same_shape(fn, t, p)
+    t = checks.float_array(fn, "y_true", y_true)
+    p = checks.float_array(fn, "y_pred", y_pred)
+    checks.same_shape(fn, "y_true", t, "y_pred", p)
     return p - t
 
 
-def _hyper(fn: str, value, arg: str) -> float:
-    """A scalar hyperparameter as a Python float (so that float32 inputs stay float32)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{fn}: {arg} must be a real number, got {value!r}")
-    return float(value)
+def _prepare_residual(fn: str, y_true, y_pred, reduction) -> np.ndarray:
+    """The preparation that mse, mae, log_cosh and their grads share: the residual."""
+    checks.reduction(fn, reduction)
+    return _residual(fn, y_true, y_pred)
 
 
-@register("regression")
+def _residual_sample(*kinks):
+    """A ``sample(rng, n)`` of ``(y_true, y_pred)`` whose residuals avoid ``kinks``."""
+
+    def sample(rng, n):
+        y = draw("real", rng, n)
+        return Case((y, y + away_from(draw("real", rng, n), kinks)))
+
+    return sample
+
+
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_residual_sample(),
+)
 def mse(y_true, y_pred, *, reduction="mean"):
     r"""Mean squared error: the average squared residual.
 
@@ -90,20 +105,32 @@ def mse(y_true, y_pred, *, reduction="mean"):
         Legendre, A.-M. (1805). Nouvelles méthodes pour la détermination des orbites
         des comètes.  Gauss, C. F. (1809). Theoria motus corporum coelestium.
     """
-    check_reduction("mse", reduction)
-    r = _residual("mse", y_true, y_pred)
+    r = _prepare_residual("mse", y_true, y_pred, reduction)
     return reduce(r * r, reduction)
 
 
 @grad_of(mse)
 def _mse_grad(y_true, y_pred, *, reduction="mean"):
-    check_reduction("mse", reduction)
-    r = _residual("mse", y_true, y_pred)
+    r = _prepare_residual("mse", y_true, y_pred, reduction)
     return reduce_grad(2 * r, reduction)
 
 
 # --------------------------------------------------------------------------- MAE, RMSE
-@register("regression")
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=False,
+    kinks="at r = 0 (the subgradient 0 is used there)",
+    proper=None,
+    sample=_residual_sample(0.0),
+)
 def mae(y_true, y_pred, *, reduction="mean"):
     r"""Mean absolute error: the average absolute residual.
 
@@ -142,28 +169,42 @@ def mae(y_true, y_pred, *, reduction="mean"):
         absolute error (MAE) over the root mean square error (RMSE) in assessing
         average model performance. Climate Research, 30, 79-82.
     """
-    check_reduction("mae", reduction)
-    r = _residual("mae", y_true, y_pred)
+    r = _prepare_residual("mae", y_true, y_pred, reduction)
     return reduce(np.abs(r), reduction)
 
 
 @grad_of(mae)
 def _mae_grad(y_true, y_pred, *, reduction="mean"):
-    check_reduction("mae", reduction)
-    r = _residual("mae", y_true, y_pred)
+    r = _prepare_residual("mae", y_true, y_pred, reduction)
     return reduce_grad(np.sign(r), reduction)  # sign(0) = 0: a valid subgradient
 
 
-def _check_rmse_reduction(reduction) -> None:
+def _prepare_rmse(y_true, y_pred, reduction) -> np.ndarray:
+    """The preparation rmse and its grad share: the residual, once "mean" is checked."""
     if not (isinstance(reduction, str) and reduction == "mean"):
         raise ValueError(
             f"rmse: reduction must be 'mean', got {reduction!r}; RMSE is the square root "
             "of a mean over all elements, so it has no per-element ('none') or summed "
             "('sum') form (for per-element squared errors use mse(..., reduction='none'))"
         )
+    return _residual("rmse", y_true, y_pred)
 
 
-@register("regression")
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example=False,
+    reductions=("mean",),
+    hyper=(),
+    convex=True,
+    differentiable=False,
+    kinks="where every residual is 0 (the subgradient 0 is used there)",
+    proper=None,
+    sample=_residual_sample(),
+)
 def rmse(y_true, y_pred, *, reduction="mean"):
     r"""Root mean squared error: the square root of :func:`mse`.
 
@@ -206,8 +247,7 @@ def rmse(y_true, y_pred, *, reduction="mean"):
         J., & Matsuura, K. (2005). Advantages of the mean absolute error (MAE) over the
         root mean square error (RMSE). Climate Research, 30, 79-82.
     """
-    _check_rmse_reduction(reduction)
-    a = np.abs(_residual("rmse", y_true, y_pred))
+    a = np.abs(_prepare_rmse(y_true, y_pred, reduction))
     m = a.max()
     if not 0 < m < np.inf:  # all residuals 0 (RMSE 0), one infinite (inf) or a NaN (NaN)
         return m
@@ -220,8 +260,7 @@ def rmse(y_true, y_pred, *, reduction="mean"):
 
 @grad_of(rmse)
 def _rmse_grad(y_true, y_pred, *, reduction="mean"):
-    _check_rmse_reduction(reduction)
-    r = _residual("rmse", y_true, y_pred)
+    r = _prepare_rmse(y_true, y_pred, reduction)
     m = np.abs(r).max()
     if m == 0:
         # RMSE is a norm of the residuals (over sqrt N): at 0 its subdifferential is a
@@ -234,7 +273,35 @@ def _rmse_grad(y_true, y_pred, *, reduction="mean"):
 
 
 # --------------------------------------------------------------------------- Huber, Smooth L1
-@register("regression")
+def _prepare_huber(y_true, y_pred, delta, reduction):
+    """The preparation huber and its grad share: the residual and delta > 0."""
+    delta = checks.positive("huber", "delta", delta)
+    return _prepare_residual("huber", y_true, y_pred, reduction), delta
+
+
+def _prepare_smooth_l1(y_true, y_pred, beta, reduction):
+    """The preparation smooth_l1 and its grad share: the residual and beta >= 0."""
+    beta = checks.at_least("smooth_l1", "beta", beta)
+    return _prepare_residual("smooth_l1", y_true, y_pred, reduction), beta
+
+
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("delta", 1.0, 0.25, 2.25, step=0.05,
+              reduces_to=(Limit(math.inf, "mse", 0.5, "delta above every |r|: half the MSE"),)),
+    ),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_residual_sample(-1.0, 1.0),  # the second derivative jumps at |r| = delta
+)
 def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
     r"""Huber loss: quadratic near zero, linear in the tails.
 
@@ -276,10 +343,8 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
         Huber, P. J. (1964). Robust estimation of a location parameter. Annals of
         Mathematical Statistics, 35(1), 73-101.
     """
-    check_reduction("huber", reduction)
-    delta = _hyper("huber", delta, "delta")
-    check_positive("huber", delta, "delta")
-    a = np.abs(_residual("huber", y_true, y_pred))
+    r, delta = _prepare_huber(y_true, y_pred, delta, reduction)
+    a = np.abs(r)
     quadratic = np.minimum(a, delta)  # never squares a large residual: no overflow
     linear = a - quadratic  # = max(a - delta, 0), without a branch
     return reduce(0.5 * quadratic * quadratic + delta * linear, reduction)
@@ -287,14 +352,27 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
 
 @grad_of(huber)
 def _huber_grad(y_true, y_pred, *, delta=1.0, reduction="mean"):
-    check_reduction("huber", reduction)
-    delta = _hyper("huber", delta, "delta")
-    check_positive("huber", delta, "delta")
-    r = _residual("huber", y_true, y_pred)
+    r, delta = _prepare_huber(y_true, y_pred, delta, reduction)
     return reduce_grad(np.clip(r, -delta, delta), reduction)
 
 
-@register("regression")
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("beta", 1.0, 0.25, 2.25, step=0.05,
+              reduces_to=(Limit(0.0, "mae", note="beta = 0: the MAE exactly"),)),
+    ),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_residual_sample(-1.0, 1.0),  # the second derivative jumps at |r| = beta
+)
 def smooth_l1(y_true, y_pred, *, beta=1.0, reduction="mean"):
     r"""Smooth L1 loss: quadratic near zero, linear with slope 1 in the tails.
 
@@ -340,10 +418,8 @@ def smooth_l1(y_true, y_pred, *, beta=1.0, reduction="mean"):
         Girshick, R. (2015). Fast R-CNN. Proceedings of the IEEE International
         Conference on Computer Vision (ICCV), 1440-1448.
     """
-    check_reduction("smooth_l1", reduction)
-    beta = _hyper("smooth_l1", beta, "beta")
-    check_positive("smooth_l1", beta, "beta", strict=False)
-    a = np.abs(_residual("smooth_l1", y_true, y_pred))
+    r, beta = _prepare_smooth_l1(y_true, y_pred, beta, reduction)
+    a = np.abs(r)
     if beta == 0:
         return reduce(a, reduction)  # the limit beta -> 0 is L1 (PyTorch does the same)
     q = np.minimum(a, beta)  # as in huber: never squares a large residual
@@ -352,10 +428,7 @@ def smooth_l1(y_true, y_pred, *, beta=1.0, reduction="mean"):
 
 @grad_of(smooth_l1)
 def _smooth_l1_grad(y_true, y_pred, *, beta=1.0, reduction="mean"):
-    check_reduction("smooth_l1", reduction)
-    beta = _hyper("smooth_l1", beta, "beta")
-    check_positive("smooth_l1", beta, "beta", strict=False)
-    r = _residual("smooth_l1", y_true, y_pred)
+    r, beta = _prepare_smooth_l1(y_true, y_pred, beta, reduction)
     if beta == 0:
         return reduce_grad(np.sign(r), reduction)
     # clip before dividing: r / beta itself could overflow for a tiny beta
@@ -363,7 +436,20 @@ def _smooth_l1_grad(y_true, y_pred, *, beta=1.0, reduction="mean"):
 
 
 # --------------------------------------------------------------------------- log-cosh
-@register("regression")
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_residual_sample(),
+)
 def log_cosh(y_true, y_pred, *, reduction="mean"):
     r"""Log-cosh loss: about :math:`r^2/2` near zero and :math:`|r| - \log 2` far away.
 
@@ -400,8 +486,7 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
         Neuneier, R., & Zimmermann, H. G. (1998). How to train neural networks. In
         Neural Networks: Tricks of the Trade (LNCS 1524), 373-423. Springer.
     """
-    check_reduction("log_cosh", reduction)
-    a = np.abs(_residual("log_cosh", y_true, y_pred))
+    a = np.abs(_prepare_residual("log_cosh", y_true, y_pred, reduction))
     # Two forms, each exact where the other is not:
     # - |r| >= 1: log cosh r = |r| + log1p(exp(-2|r|)) - log 2.  cosh overflows at
     #   |r| > 710 (float64) or 89 (float32); exp(-2|r|) only underflows, harmlessly.
@@ -417,23 +502,38 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
 
 @grad_of(log_cosh)
 def _log_cosh_grad(y_true, y_pred, *, reduction="mean"):
-    check_reduction("log_cosh", reduction)
-    r = _residual("log_cosh", y_true, y_pred)
+    r = _prepare_residual("log_cosh", y_true, y_pred, reduction)
     return reduce_grad(np.tanh(r), reduction)  # tanh saturates at +-1: no overflow
 
 
 # --------------------------------------------------------------------------- quantile
-def _check_tau(tau) -> float:
-    tau = _hyper("quantile", tau, "tau")
-    if not 0 < tau < 1:
-        hint = ""
-        if 1 < tau < 100:
-            hint = f" (tau is a fraction: for the {tau:g}th percentile pass {tau / 100:g})"
-        raise ValueError(f"quantile: tau must be in (0, 1), got {tau!r}{hint}")
-    return tau
+def _prepare_quantile(y_true, y_pred, tau, reduction):
+    """The preparation quantile and its grad share: the residual and tau in (0, 1)."""
+    hint = ""
+    if isinstance(tau, Real) and 1 < tau < 100:
+        hint = f" (tau is a fraction: for the {tau:g}th percentile pass {tau / 100:g})"
+    tau = checks.in_range("quantile", "tau", tau, 0, 1, closed="neither", hint=hint)
+    return _prepare_residual("quantile", y_true, y_pred, reduction), tau
 
 
-@register("regression")
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("tau", 0.5, 0.1, 0.9, step=0.05,
+              reduces_to=(Limit(0.5, "mae", 0.5, "tau = 1/2: half the MAE"),)),
+    ),
+    convex=True,
+    differentiable=False,
+    kinks="at r = 0 (the subgradient 0 is used there)",
+    proper=None,
+    sample=_residual_sample(0.0),
+)
 def quantile(y_true, y_pred, *, tau=0.5, reduction="mean"):
     r"""Quantile (pinball) loss: an asymmetric absolute error whose minimizer is a quantile.
 
@@ -474,17 +574,15 @@ def quantile(y_true, y_pred, *, tau=0.5, reduction="mean"):
         Koenker, R., & Bassett, G. (1978). Regression quantiles. Econometrica, 46(1),
         33-50.
     """
-    check_reduction("quantile", reduction)
-    tau = _check_tau(tau)
-    d = -_residual("quantile", y_true, y_pred)  # y - y_hat
+    r, tau = _prepare_quantile(y_true, y_pred, tau, reduction)
+    d = -r  # y - y_hat
     return reduce(np.maximum(tau * d, (tau - 1.0) * d), reduction)  # NaN propagates
 
 
 @grad_of(quantile)
 def _quantile_grad(y_true, y_pred, *, tau=0.5, reduction="mean"):
-    check_reduction("quantile", reduction)
-    tau = _check_tau(tau)
-    s = np.sign(_residual("quantile", y_true, y_pred))  # +1 where y < y_hat, 0 at a tie
+    r, tau = _prepare_quantile(y_true, y_pred, tau, reduction)
+    s = np.sign(r)  # +1 where y < y_hat, 0 at a tie
     # 1 - tau for s = +1, -tau for s = -1, 0 for s = 0, NaN for NaN, without a branch
     return reduce_grad(0.5 * s + (0.5 - tau) * np.abs(s), reduction)
 
@@ -495,27 +593,40 @@ def _times(y: np.ndarray, v: np.ndarray) -> np.ndarray:
     return y * np.where(y == 0, 0.0, v)
 
 
-def _poisson_inputs(y_true, log_rate, log_input, eps):
+def _prepare_poisson_nll(y_true, log_rate, log_input, full, eps, reduction):
+    """The preparation poisson_nll and its grad share: counts, log-rates, flags, eps."""
     fn = "poisson_nll"
-    y = as_float(y_true, fn, "y_true")
-    x = as_float(log_rate, fn, "log_rate")
-    same_shape(fn, y, x, "y_true", "log_rate")
-    eps = _hyper(fn, eps, "eps")
-    check_positive(fn, eps, "eps", strict=False)
-    bad = y[y < 0]  # NaN passes: it propagates instead
-    if bad.size:
-        raise ValueError(f"{fn}: y_true must hold counts >= 0, got {bad.flat[0]}")
+    checks.reduction(fn, reduction)
+    log_input = checks.flag(fn, "log_input", log_input)
+    full = checks.flag(fn, "full", full)
+    eps = checks.at_least(fn, "eps", eps)
+    y = checks.float_array(fn, "y_true", y_true)
+    x = checks.float_array(fn, "log_rate", log_rate)
+    checks.same_shape(fn, "y_true", y, "log_rate", x)
+    checks.nonnegative_values(fn, "y_true", y, what="counts")  # NaN passes: it propagates
     if not log_input:
-        bad = x[x < 0]
-        if bad.size:
-            raise ValueError(
-                f"{fn}: log_rate must hold rates >= 0 when log_input=False (it is then "
-                f"the rate itself, not its log), got {bad.flat[0]}"
-            )
-    return y, x, eps
+        checks.nonnegative_values(
+            fn, "log_rate", x, what="rates",
+            hint=" when log_input=False (it is then the rate itself, not its log)",
+        )
+    return y, x, log_input, full, eps
 
 
-@register("probabilistic")
+@register(
+    "probabilistic",
+    inputs=("y_true", "log_rate"),
+    target="counts",
+    prediction="log_rate",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("log_input", "full", "eps"),
+    convex=True,  # e^x - y x is convex in the log-rate x
+    differentiable=True,
+    proper=True,  # the log score of a Poisson forecast: minimized in expectation by the true rate
+    sample=lambda rng, n: Case((draw("counts", rng, n), draw("log_rate", rng, n))),
+)
 def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
     r"""Poisson negative log-likelihood of counts, with PyTorch ``nn.PoissonNLLLoss`` semantics.
 
@@ -560,15 +671,17 @@ def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduc
     :math:`\hat y - y \log(\hat y + 10^{-7})`, i.e. ``log_input=False, eps=1e-7``,
     averaged over the last axis.  scikit-learn's ``mean_poisson_deviance(y, mu)`` is
     :math:`2\,(L(\mu) - L(y))`: twice this loss minus its value at the perfect
-    prediction, so the same minimizer.
+    prediction, so the same minimizer.  For real-valued targets with a predicted
+    variance see :func:`gaussian_nll`; :func:`mse` also fits the mean of counts, but
+    weighs every residual alike where the Poisson loss expects the variance to grow with
+    the mean.
 
     References:
         Nelder, J. A., & Wedderburn, R. W. M. (1972). Generalized linear models.
         Journal of the Royal Statistical Society A, 135(3), 370-384.  McCullagh, P.,
         & Nelder, J. A. (1989). Generalized Linear Models (2nd ed.). Chapman & Hall.
     """
-    check_reduction("poisson_nll", reduction)
-    y, x, eps = _poisson_inputs(y_true, log_rate, log_input, eps)
+    y, x, log_input, full, eps = _prepare_poisson_nll(y_true, log_rate, log_input, full, eps, reduction)
     at_inf = x == np.inf  # the limit is +inf in both parametrizations, handled below
     x_finite = np.where(at_inf, 0.0, x)
     if log_input:
@@ -595,8 +708,7 @@ def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduc
 
 @grad_of(poisson_nll)
 def _poisson_nll_grad(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduction="mean"):
-    check_reduction("poisson_nll", reduction)
-    y, x, eps = _poisson_inputs(y_true, log_rate, log_input, eps)
+    y, x, log_input, full, eps = _prepare_poisson_nll(y_true, log_rate, log_input, full, eps, reduction)
     if log_input:
         with np.errstate(over="ignore"):  # e^x = inf for large x: the derivative is inf
             d = np.exp(x) - y
@@ -608,12 +720,16 @@ def _poisson_nll_grad(y_true, log_rate, *, log_input=True, full=False, eps=1e-8,
 
 
 # --------------------------------------------------------------------------- Gaussian NLL
-def _gaussian_inputs(y_true, mean, var, eps):
+def _prepare_gaussian_nll(y_true, mean, var, eps, full, reduction):
+    """The preparation gaussian_nll and its grad share: targets, means, variances, eps."""
     fn = "gaussian_nll"
-    y = as_float(y_true, fn, "y_true")
-    mu = as_float(mean, fn, "mean")
-    v = as_float(var, fn, "var")
-    same_shape(fn, y, mu, "y_true", "mean")
+    checks.reduction(fn, reduction)
+    eps = checks.positive(fn, "eps", eps)
+    full = checks.flag(fn, "full", full)
+    y = checks.float_array(fn, "y_true", y_true)
+    mu = checks.float_array(fn, "mean", mean)
+    v = checks.float_array(fn, "var", var)
+    checks.same_shape(fn, "y_true", y, "mean", mu)
     if v.shape != mu.shape:
         raise ValueError(
             f"{fn}: var must have the shape of mean, got var {v.shape} and mean "
@@ -621,15 +737,25 @@ def _gaussian_inputs(y_true, mean, var, eps):
             "one variance per element (e.g. np.broadcast_to(var, mean.shape) for var of "
             "shape (N, 1))"
         )
-    eps = _hyper(fn, eps, "eps")
-    check_positive(fn, eps, "eps")
-    bad = v[v < 0]  # NaN passes: it propagates instead
-    if bad.size:
-        raise ValueError(f"{fn}: var must hold variances >= 0, got {bad.flat[0]}")
-    return y, mu, v, eps
+    checks.nonnegative_values(fn, "var", v, what="variances")  # NaN passes: it propagates
+    return y, mu, v, eps, full
 
 
-@register("probabilistic")
+@register(
+    "probabilistic",
+    inputs=("y_true", "mean", "var"),
+    target="real",
+    prediction=("real", "positive"),
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("eps", "full"),
+    convex=False,  # log v is concave in the variance
+    differentiable=True,
+    proper=True,  # the log score of a Gaussian forecast: minimized by the true mean and variance
+    sample=lambda rng, n: Case((draw("real", rng, n), draw("real", rng, n), draw("positive", rng, n))),
+)
 def gaussian_nll(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
     r"""Gaussian negative log-likelihood with a predicted variance (PyTorch ``nn.GaussianNLLLoss``).
 
@@ -675,8 +801,7 @@ def gaussian_nll(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
         target probability distribution. Proceedings of the IEEE International
         Conference on Neural Networks (ICNN'94), 1, 55-60.
     """
-    check_reduction("gaussian_nll", reduction)
-    y, mu, v, eps = _gaussian_inputs(y_true, mean, var, eps)
+    y, mu, v, eps, full = _prepare_gaussian_nll(y_true, mean, var, eps, full, reduction)
     # The clamp keeps log v and 1/v finite at a zero variance (as in PyTorch).
     v = np.maximum(v, eps)  # np.maximum propagates NaN
     r = mu - y
@@ -688,8 +813,7 @@ def gaussian_nll(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
 
 @grad_of(gaussian_nll)
 def _gaussian_nll_grad(y_true, mean, var, *, eps=1e-6, full=False, reduction="mean"):
-    check_reduction("gaussian_nll", reduction)
-    y, mu, v, eps = _gaussian_inputs(y_true, mean, var, eps)
+    y, mu, v, eps, full = _prepare_gaussian_nll(y_true, mean, var, eps, full, reduction)
     clamped = v < eps
     v = np.maximum(v, eps)
     z = (mu - y) / v

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import as_float, check_reduction, grad_of, register
+from .. import checks
+from ._core import REDUCTIONS, grad_of, register
+from .facts import Case, draw
 
 __all__ = ["ctc"]
 
@@ -39,11 +41,16 @@ def _ctc_lengths(x, arg: str, n: int, hi: int, lo: int, batched: bool) -> np.nda
     return a
 
 
-def _ctc_inputs(targets, log_probs, blank, input_lengths, target_lengths, zero_infinity, reduction):
-    """Validated ``(targets (N, S), log_probs (T, N, C), input_lengths, target_lengths)``."""
+def _prepare_ctc(targets, log_probs, blank, input_lengths, target_lengths, zero_infinity, reduction):
+    """The preparation ctc and its grad share.
+
+    Returns ``(targets (N, S), log_probs (T, N, C), input_lengths, target_lengths,
+    batched)``, every input checked.
+    """
     fn = "ctc"
-    check_reduction(fn, reduction)
-    lp = as_float(log_probs, fn, "log_probs")
+    checks.reduction(fn, reduction)
+    zero_infinity = checks.flag(fn, "zero_infinity", zero_infinity)
+    lp = checks.float_array(fn, "log_probs", log_probs)
     if lp.ndim not in (2, 3):
         raise ValueError(
             f"{fn}: log_probs must have shape (T, C) for one sequence or (T, N, C) for a "
@@ -53,11 +60,7 @@ def _ctc_inputs(targets, log_probs, blank, input_lengths, target_lengths, zero_i
     if not batched:
         lp = lp[:, None, :]
     T, N, C = lp.shape
-    is_int = isinstance(blank, (int, np.integer)) and not isinstance(blank, (bool, np.bool_))
-    if not is_int or not 0 <= blank < C:
-        raise ValueError(f"{fn}: blank must be an integer class index in [0, {C - 1}], got {blank!r}")
-    if not isinstance(zero_infinity, (bool, np.bool_)):
-        raise ValueError(f"{fn}: zero_infinity must be True or False, got {zero_infinity!r}")
+    blank = checks.integer(fn, "blank", blank, low=0, high=C - 1, what="an integer class index")
     # log_softmax output is <= 0 exactly; allow a few ulps above 0 for log(p) of
     # probabilities that rounded to slightly above 1.
     tol = 64 * np.finfo(lp.dtype).eps
@@ -115,6 +118,14 @@ def _ctc_inputs(targets, log_probs, blank, input_lengths, target_lengths, zero_i
             f"itself), got it in sequence {n} at position {s}"
         )
     return np.where(used, tg, blank), lp, il, tl, batched
+
+
+def _ctc_sample(rng, n, frames=7, classes=4, labels=3):
+    """A batch of ``n`` label sequences (blank 0) with per-frame log-probabilities."""
+    targets = draw("label_sequence", rng, (n, labels), classes=classes)
+    log_probs = draw("log_probability", rng, (frames, n, classes))
+    lengths = {"input_lengths": np.full(n, frames), "target_lengths": rng.integers(1, labels + 1, n)}
+    return Case((targets, log_probs), lengths)
 
 
 def _ctc_forward_backward(tg, lp, blank, il, tl, *, need_beta: bool):
@@ -181,7 +192,22 @@ def _ctc_per_sequence(log_p, zero_infinity):
     return loss
 
 
-@register("sequence")
+@register(
+    "sequence",
+    inputs=("targets", "log_probs"),
+    target="label_sequence",
+    prediction="log_probability",
+    labels="class indices 0..C-1 other than the blank (0 by default)",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("blank", "input_lengths", "target_lengths", "zero_infinity"),
+    convex=False,  # minus a log-sum-exp of sums of log_probs: concave in them
+    differentiable=True,
+    proper=None,
+    weighted_mean="each sequence's loss divided by its target length, then averaged (PyTorch's rule)",
+    sample=_ctc_sample,
+)
 def ctc(
     targets,
     log_probs,
@@ -253,13 +279,18 @@ def ctc(
     in float32 even for float64 input.  (Keras 2's ``ctc_batch_cost`` put the blank
     last.)
 
+    When there are as many frames as labels (:math:`T = S`) and no label repeats its
+    neighbour, the only alignment is the label sequence itself, and the loss is the sum
+    over frames of :func:`cross_entropy` of each frame's log-probabilities against its
+    label.
+
     References:
         Graves, A., Fernández, S., Gomez, F., & Schmidhuber, J. (2006). Connectionist
         temporal classification: labelling unsegmented sequence data with recurrent
         neural networks. ICML.
         Hannun, A. (2017). Sequence modeling with CTC. Distill.
     """
-    tg, lp, il, tl, batched = _ctc_inputs(
+    tg, lp, il, tl, batched = _prepare_ctc(
         targets, log_probs, blank, input_lengths, target_lengths, zero_infinity, reduction
     )
     with np.errstate(invalid="ignore"):  # see _ctc_forward_backward: NaN in, NaN out
@@ -283,7 +314,7 @@ def _ctc_grad(
     zero_infinity=False,
     reduction="mean",
 ):
-    tg, lp, il, tl, batched = _ctc_inputs(
+    tg, lp, il, tl, batched = _prepare_ctc(
         targets, log_probs, blank, input_lengths, target_lengths, zero_infinity, reduction
     )
     with np.errstate(invalid="ignore"):  # see _ctc_forward_backward: NaN in, NaN out

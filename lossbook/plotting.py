@@ -176,3 +176,123 @@ def plot_losses(ax, r, names, *, kwargs=None, grad=False):
     ax.set_ylabel("derivative" if grad else "loss per example")
     ax.legend()
     return ax
+
+
+# ----------------------------------------------------------------- training curves
+def smooth(values, weight=0.6):
+    r"""TensorBoard's smoothing: an exponential moving average, debiased at the start.
+
+    .. math::
+        m_t = w\, m_{t-1} + (1 - w)\, v_t, \quad m_0 = 0, \qquad
+        \text{smoothed}_t = \frac{m_t}{1 - w^{k_t}}
+
+    where :math:`k_t` counts the finite values so far.  The division removes the pull
+    towards the starting 0 (the same correction as Adam's bias correction).  As in
+    TensorBoard, non-finite values (NaN, inf) are passed through unchanged and do not
+    enter the average, and a constant series is returned as it is.  ``weight`` is
+    TensorBoard's "smoothing" slider: 0 leaves the values alone, values near 1 average
+    over about :math:`1/(1 - w)` steps.
+
+    Shape: ``values`` ``(K,)``; the result has the same shape (float64).
+
+    Example:
+        >>> smooth([1.0, 2.0, 3.0], weight=0.5).round(4).tolist()   # 0.5/0.5, 1.25/0.75, 2.125/0.875
+        [1.0, 1.6667, 2.4286]
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1:
+        raise ValueError(f"smooth: values must be 1-D, got shape {v.shape}")
+    if not 0 <= weight <= 1:
+        raise ValueError(f"smooth: weight must be in [0, 1], got {weight!r}")
+    if v.size == 0 or np.all(v == v[0]):
+        return v.copy()
+    out = v.copy()
+    last, k = 0.0, 0
+    for i, x in enumerate(v):
+        if np.isfinite(x):
+            last = last * weight + (1 - weight) * x
+            k += 1
+            out[i] = last / (1.0 if weight == 1 else 1.0 - weight**k)
+    return out
+
+
+_smooth = smooth  # plot_history's argument ``smooth`` shadows the function's name
+
+
+def plot_smoothed(ax, values, *, weight=0.6, x=None, label=None, color=None, linestyle="-"):
+    """Plot a noisy curve the TensorBoard way: the raw values faint, :func:`smooth` on top.
+
+    Non-finite values (a run that diverged) are gaps in both lines, and the first one is
+    marked with a cross at the last finite value, labelled "first NaN/inf".
+    ``x`` defaults to the step index 0, 1, ...  Returns ``ax``.
+    """
+    v = np.asarray(values, dtype=float)
+    x = np.arange(len(v)) if x is None else np.asarray(x)
+    color = color or OKABE_ITO["blue"]
+    ax.plot(x, v, color=color, alpha=0.25, linewidth=1, linestyle=linestyle)
+    s = smooth(v, weight)
+    s[~np.isfinite(s)] = np.nan
+    ax.plot(x, s, color=color, linestyle=linestyle, label=label)
+    bad = np.flatnonzero(~np.isfinite(v))
+    if bad.size:
+        good = np.isfinite(v[: bad[0]])
+        y_mark = v[: bad[0]][good][-1] if good.any() else 0.0
+        ax.plot([x[bad[0]]], [y_mark], marker="x", color=OKABE_ITO["black"], linestyle="none",
+                markersize=8, label="first NaN/inf")
+    return ax
+
+
+def _history_curves(history, key):
+    """(train, validation, best epoch or None) of ``key`` from a History, Keras History or dict."""
+    logs = getattr(history, "logs", None)
+    if logs is None:
+        logs = getattr(history, "history", history)           # a Keras History, or a dict
+    if not isinstance(logs, dict):
+        raise ValueError(f"plot_history: expected a lossbook History, a Keras History or a dict, "
+                         f"got {type(history).__name__}")
+    train = logs.get(f"train_{key}", logs.get(key))
+    val = logs.get(f"val_{key}")
+    if train is None and val is None:
+        raise ValueError(f"plot_history: no {key!r} curves in {sorted(logs)}")
+    best = getattr(history, "best_epoch", None)
+    if best is not None and getattr(history, "monitor", None) not in (f"val_{key}", f"train_{key}", key):
+        best = None
+    return train, val, best
+
+
+def plot_history(history, ax=None, *, key="loss", smooth=None, mark_best=True, label=None):
+    """Training and validation curves per epoch, in the book's colours, best epoch marked.
+
+    ``history`` is a :class:`lossbook.train.History`, a Keras ``History`` (what
+    ``model.fit`` returns) or a dict of per-epoch lists with ``loss``/``val_loss``
+    (Keras) or ``train_loss``/``val_loss`` keys; ``key`` picks the quantity (``"loss"``,
+    ``"accuracy"``, ...).  Epochs are numbered from 1.  ``smooth`` is an optional
+    :func:`smooth` weight.  The best epoch (the History's monitor, if it is this
+    quantity; else the lowest validation loss, or the highest validation score) gets a
+    vertical dotted line.  ``label`` prefixes the legend entries (to overlay runs).
+    Returns ``ax``.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    train, val, best = _history_curves(history, key)
+    prefix = f"{label}: " if label else ""
+    for name, values in (("train", train), ("validation", val)):
+        if values is None:
+            continue
+        y = np.asarray(values, dtype=float)
+        if smooth is not None:
+            y = _smooth(y, smooth)
+        ax.plot(np.arange(1, len(y) + 1), y, color=color(name), linestyle=linestyle(name),
+                label=prefix + name)
+    if mark_best and val is not None and best is None:
+        v = np.asarray(val, dtype=float)
+        if np.isfinite(v).any():
+            best = int(np.nanargmin(v) if "loss" in key else np.nanargmax(v))
+    if mark_best and best is not None:
+        ax.axvline(best + 1, color=OKABE_ITO["grey"], linestyle=":", linewidth=1,
+                   label=f"{prefix}best epoch ({best + 1})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(key.replace("_", " "))
+    ax.legend()
+    return ax

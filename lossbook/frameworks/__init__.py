@@ -1,13 +1,39 @@
-"""PyTorch and TensorFlow helpers for the chapters that compare frameworks.
+"""lossbook's losses in PyTorch, Keras/TensorFlow and JAX/optax: mapped, run and compared.
 
-Nothing here is imported by ``import lossbook``; each function imports its framework
-when called.
+* :mod:`lossbook.frameworks.mapping`: for every lossbook loss, the PyTorch, Keras and
+  optax call that computes it and the options that make them agree (or why a framework
+  has none); :func:`mapping_table` is that table as a DataFrame.
+* :func:`compare`: one loss in NumPy, PyTorch, Keras and JAX on every device present,
+  values, gradient differences and times in one table; :func:`evaluate` one framework's
+  value and gradients; :func:`devices` the devices each framework detects.
+* :mod:`lossbook.frameworks.examples`: the book's framework tabs, run and checked.
+* Quiet imports (:func:`import_tensorflow`, :func:`import_jax`), :func:`torch_device`,
+  :func:`keras_trajectory`.
+
+Nothing here imports a framework when the package is imported; each function imports
+the framework it needs when called.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+
+from .comparison import compare, devices, evaluate
+from .mapping import NoEquivalent
+from .mapping import table as mapping_table
+
+__all__ = [
+    "compare",
+    "devices",
+    "evaluate",
+    "mapping_table",
+    "NoEquivalent",
+    "import_tensorflow",
+    "import_jax",
+    "keras_trajectory",
+    "torch_device",
+]
 
 
 @contextlib.contextmanager

@@ -204,7 +204,7 @@ def run_example(name: str, *, frameworks=None, **inputs) -> ExampleRun:
 
     Example:
         >>> run = run_example("pinball", frameworks=["numpy"], tau=0.5)
-        >>> run.check().value("numpy") > 0
+        >>> bool(run.check().value("numpy") > 0)
         True
     """
     _check_name(name)

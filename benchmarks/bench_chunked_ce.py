@@ -13,19 +13,23 @@ another's:
   options=LinearCrossEntropyOptions())`` with ``backward()``, where PyTorch has it
   (>= 2.12; it chunks the tokens instead of the vocabulary).
 
-For each: the time of the value alone and of value plus gradients (one run each by
-default: at this size a run takes seconds), the peak memory NumPy allocated beyond the
-inputs and outputs (tracemalloc; NumPy variants only), and the growth of the process's
+For each: the time of the value alone and of value plus gradients (one run each: at
+this size a run takes seconds; wall and CPU seconds of the process, the latter steadier
+on a shared machine), the peak memory NumPy allocated beyond the inputs and outputs
+(tracemalloc; NumPy variants only), and the growth of the process's
 peak resident memory over what it held once the inputs were built (every allocation,
 BLAS's and PyTorch's included), both as fractions of the logits' size N V 4 bytes.  It
 also checks that the variants agree (value and both gradients, float32).
 
     python benchmarks/bench_chunked_ce.py                      # the issue's sizes
-    python benchmarks/bench_chunked_ce.py --n 512 --vocab 16384 --dim 64   # a quick run
+    python benchmarks/bench_chunked_ce.py --threads 1          # one BLAS thread each
+    python benchmarks/bench_chunked_ce.py --n 512 --vocab 16384 --dim 64 --chunk-size 1024
 
 A variant that runs out of memory or fails is reported as skipped, with the reason.  It
 is a benchmark, not a test: the times depend on the machine and on what else runs on
-it; compare the ratios.
+it; compare the ratios.  On a machine whose cores are busy with other work, several
+BLAS threads wait for each other at every product: the chunked version, which makes 32
+products where the others make one, suffers most; ``--threads 1`` measures the work.
 """
 
 from __future__ import annotations
@@ -66,20 +70,21 @@ def _rss_now_bytes():
 
 
 def _timed(fn):
-    t0 = time.perf_counter()
+    """(wall seconds, CPU seconds of this process, result)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     result = fn()
-    return time.perf_counter() - t0, result
+    return time.perf_counter() - t0, time.process_time() - c0, result
 
 
 def _traced(fn):
-    """(seconds, peak bytes NumPy allocated during fn, result)."""
+    """(wall seconds, CPU seconds, peak bytes NumPy allocated during fn, result)."""
     tracemalloc.start()
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
-    seconds, result = _timed(fn)
+    seconds, cpu, result = _timed(fn)
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    return seconds, peak, result
+    return seconds, cpu, peak, result
 
 
 def run_variant(name, n, vocab, dim, chunk_size, out_dir):
@@ -94,7 +99,7 @@ def run_variant(name, n, vocab, dim, chunk_size, out_dir):
     if name.startswith("torch"):
         import torch
 
-        torch.set_num_threads(max(1, len(os.sched_getaffinity(0))))
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 0)) or len(os.sched_getaffinity(0)))
         F = torch.nn.functional
         if name == "torch_linear" and not hasattr(F, "linear_cross_entropy"):
             raise RuntimeError(f"torch {torch.__version__} has no F.linear_cross_entropy (needs >= 2.12)")
@@ -132,8 +137,8 @@ def run_variant(name, n, vocab, dim, chunk_size, out_dir):
                 del z
                 return v, d_z @ w, d_z.T @ h
 
-        fig["value_s"], fig["value_peak"], v = _traced(value)
-        fig["total_s"], peak, (v, d_h, d_w) = _traced(value_and_grad)
+        fig["value_s"], fig["value_cpu"], fig["value_peak"], v = _traced(value)
+        fig["total_s"], fig["total_cpu"], peak, (v, d_h, d_w) = _traced(value_and_grad)
         fig["total_peak"] = peak - outputs
     else:
         ty = torch.from_numpy(y)
@@ -145,7 +150,7 @@ def run_variant(name, n, vocab, dim, chunk_size, out_dir):
                                           options=torch.nn.LinearCrossEntropyOptions())
 
         with torch.no_grad():
-            fig["value_s"], _ = _timed(lambda: call(torch.from_numpy(h), torch.from_numpy(w)))
+            fig["value_s"], fig["value_cpu"], _ = _timed(lambda: call(torch.from_numpy(h), torch.from_numpy(w)))
         th = torch.from_numpy(h.copy()).requires_grad_()
         tw = torch.from_numpy(w.copy()).requires_grad_()
         outputs += h.nbytes + w.nbytes  # the leaf copies
@@ -155,7 +160,7 @@ def run_variant(name, n, vocab, dim, chunk_size, out_dir):
             v.backward()
             return v.item(), th.grad.numpy(), tw.grad.numpy()
 
-        fig["total_s"], (v, d_h, d_w) = _timed(value_and_grad)
+        fig["total_s"], fig["total_cpu"], (v, d_h, d_w) = _timed(value_and_grad)
     fig["rss_growth"] = _rss_peak_bytes() - rss_inputs - outputs
     np.savez(Path(out_dir) / f"{name}.npz", value=np.float64(v), d_hidden=d_h, d_weight=d_w)
     return fig
@@ -164,7 +169,11 @@ def run_variant(name, n, vocab, dim, chunk_size, out_dir):
 def _run_in_subprocess(name, args, out_dir):
     cmd = [sys.executable, __file__, "--variant", name, "--n", str(args.n), "--vocab", str(args.vocab),
            "--dim", str(args.dim), "--chunk-size", str(args.chunk_size), "--work", str(out_dir)]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ)
+    if args.threads:  # BLAS and PyTorch read these when they start
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(args.threads)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
@@ -198,6 +207,7 @@ def main(argv=None):
     parser.add_argument("--dim", type=int, default=256, help="hidden width d")
     parser.add_argument("--chunk-size", type=int, default=4096)
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated, of " + ", ".join(VARIANTS))
+    parser.add_argument("--threads", type=int, help="BLAS and PyTorch threads (default: their own choice)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)  # one variant, in this process
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--out", help="also write the Markdown table to this file")
@@ -222,10 +232,11 @@ def main(argv=None):
     lines = [
         f"Chunked cross-entropy, N = {args.n}, V = {args.vocab}, d = {args.dim}, float32, "
         f"chunk_size = {args.chunk_size}; logits = {logits / 2**30:.2f} GiB",
-        f"({platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, NumPy {np.__version__}, "
-        f"{time.strftime('%Y-%m-%d')})",
+        f"({platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, "
+        f"{args.threads or 'default'} BLAS threads, NumPy {np.__version__}, {time.strftime('%Y-%m-%d')}; "
+        f"wall seconds, CPU seconds of the process in brackets)",
         "",
-        "| variant | value (s) | value + grads (s) | time vs chunked | NumPy peak beyond in/out | "
+        "| variant | value (s) | value + grads (s) | value + grads vs chunked | NumPy peak beyond in/out | "
         "peak RSS growth beyond in/out |",
         "|---|---|---|---|---|---|",
     ]
@@ -233,10 +244,11 @@ def main(argv=None):
         if "skipped" in f:
             lines.append(f"| {f['variant']} | skipped: {f['skipped']} | | | | |")
             continue
-        ratio = f"{f['total_s'] / base['total_s']:.2f}x" if base else "-"
+        ratio = (f"{f['total_s'] / base['total_s']:.2f}x ({f['total_cpu'] / base['total_cpu']:.2f}x)"
+                 if base else "-")
         peak = f"value {frac(f['value_peak'])}, +grads {frac(f['total_peak'])}" if "value_peak" in f else "n/a (not NumPy)"
-        lines.append(f"| {f['variant']} | {f['value_s']:.2f} | {f['total_s']:.2f} | {ratio} | {peak} | "
-                     f"{frac(f['rss_growth'])} |")
+        lines.append(f"| {f['variant']} | {f['value_s']:.2f} ({f['value_cpu']:.2f}) | "
+                     f"{f['total_s']:.2f} ({f['total_cpu']:.2f}) | {ratio} | {peak} | {frac(f['rss_growth'])} |")
     if agree:
         lines += ["", "Agreement with chunked (max |difference| / max |reference|):", ""]
         for name, rel in agree.items():

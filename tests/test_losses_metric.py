@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossbook.losses.metric import contrastive, cosine_embedding, info_nce, margin_ranking, triplet
+from lossbook.losses.metric import (
+    contrastive,
+    cosine_embedding,
+    hinge_embedding,
+    info_nce,
+    margin_ranking,
+    nt_xent,
+    symmetric_info_nce,
+    triplet,
+)
 from tests._tools import (
     ATOL_F64,
     ATOL_FD,
@@ -135,15 +144,22 @@ def test_triplet_huge_embeddings_do_not_overflow():
 @pytest.mark.parametrize("temperature", [0.07, 0.5, 2.0])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_info_nce_matches_torch_cross_entropy(temperature, reduction):
+    _check_two_towers_against_torch(info_nce, lambda F, z, labels: F.cross_entropy(z, labels, reduction=reduction),
+                                    temperature, reduction, seed=5)
+
+
+def _check_two_towers_against_torch(fn, reference, temperature, reduction, seed):
+    """Value and both gradients of ``fn(q, k)`` against PyTorch autograd of
+    ``reference(F, z, labels)``, with ``z = q k^T / temperature`` and ``labels = 0..N-1``."""
     torch = pytest.importorskip("torch")
-    g = rng(5)
+    g = rng(seed)
     q, k = g.normal(size=(7, 5)), g.normal(size=(7, 5))
     tq, tk = t64(q), t64(k)
-    want = torch.nn.functional.cross_entropy(tq @ tk.T / temperature, torch.arange(7), reduction=reduction)
-    got = info_nce(q, k, temperature=temperature, reduction=reduction)
+    want = reference(torch.nn.functional, tq @ tk.T / temperature, torch.arange(7))
+    got = fn(q, k, temperature=temperature, reduction=reduction)
     np.testing.assert_allclose(got, want.detach().numpy(), rtol=RTOL_F64, atol=ATOL_F64)
-    want.sum().backward()
-    dq, dk = info_nce.grad(q, k, temperature=temperature, reduction=reduction)
+    want.sum().backward()  # "none": the gradient of the sum
+    dq, dk = fn.grad(q, k, temperature=temperature, reduction=reduction)
     np.testing.assert_allclose(dq, tq.grad.numpy(), rtol=RTOL_F64, atol=ATOL_F64)
     np.testing.assert_allclose(dk, tk.grad.numpy(), rtol=RTOL_F64, atol=ATOL_F64)
 
@@ -315,3 +331,199 @@ def test_malformed_calls_raise(fn, args, kwargs, message):
         fn(*args, **kwargs)
     with pytest.raises(ValueError, match=message):
         fn.grad(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- hinge embedding
+def _hinge_embedding_data():
+    y = np.array([1, -1, -1, 1, -1, -1, 1, -1])
+    d = np.array([0.3, 0.2, 1.7, 2.5, 0.9, 0.6, 0.0, 3.0])  # none within 2e-3 of margins 1, 0.5, 2
+    return y, d
+
+
+@pytest.mark.parametrize("margin", [0.5, 1.0, 2.0])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_embedding_matches_torch(margin, reduction):
+    torch = pytest.importorskip("torch")
+    y, d = _hinge_embedding_data()
+    td = t64(d)
+    want = torch.nn.functional.hinge_embedding_loss(td, torch.tensor(y, dtype=torch.float64), margin=margin, reduction=reduction)
+    np.testing.assert_allclose(hinge_embedding(y, d, margin=margin, reduction=reduction), want.detach().numpy(), rtol=RTOL_F64, atol=ATOL_F64)
+    want.sum().backward()
+    np.testing.assert_allclose(hinge_embedding.grad(y, d, margin=margin, reduction=reduction), td.grad.numpy(), rtol=RTOL_F64, atol=ATOL_F64)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_embedding_grad_matches_central_difference(reduction):
+    y, d = _hinge_embedding_data()
+    d = d + 0.01  # the similar pair at d = 0: keep d - 2h >= 0
+    g = hinge_embedding.grad(y, d, reduction=reduction)
+    if reduction == "none":
+        fd = elementwise_central_difference(lambda x: hinge_embedding(y, x, reduction="none"), d)
+    else:
+        fd = central_difference(lambda x: hinge_embedding(y, x, reduction=reduction), d)
+    np.testing.assert_allclose(g, fd, rtol=RTOL_FD, atol=ATOL_FD)
+
+
+def test_hinge_embedding_differs_from_torch_where_the_docstring_says():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    # PyTorch takes a label 0 silently as both branches, d + max(0, m - d); lossbook raises
+    got = F.hinge_embedding_loss(torch.tensor([0.25]), torch.tensor([0.0]), reduction="sum").item()
+    assert got == 0.25 + 0.75
+    with pytest.raises(ValueError, match=r"^hinge_embedding: y_true must hold -1 or \+1, got 0"):
+        hinge_embedding([0], [0.25])
+    # at the kink d = margin of a dissimilar pair PyTorch's autograd passes -1, lossbook 0
+    td = t64([1.0])
+    F.hinge_embedding_loss(td, torch.tensor([-1.0], dtype=torch.float64), margin=1.0).backward()
+    assert td.grad.item() == -1.0 and hinge_embedding.grad([-1], [1.0]) == 0.0
+
+
+def test_hinge_embedding_extremes():
+    for dtype in (np.float32, np.float64):
+        d = np.array([1e30, 1e30, 0.0, np.inf], dtype)
+        v = hinge_embedding([1, -1, -1, -1], d, margin=2.0, reduction="none")
+        assert v.dtype == dtype
+        np.testing.assert_array_equal(v, np.array([1e30, 0.0, 2.0, 0.0], dtype))
+        np.testing.assert_array_equal(hinge_embedding.grad([1, -1, -1, -1], d, margin=2.0, reduction="none"), [1, 0, -1, 0])
+
+
+# --------------------------------------------------------------------------- symmetric InfoNCE
+@pytest.mark.parametrize("temperature", [0.07, 0.5, 2.0])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_symmetric_info_nce_matches_torch(temperature, reduction):
+    def clip(F, z, labels):  # CLIP's loss: cross-entropy over the rows and over the columns
+        return (F.cross_entropy(z, labels, reduction=reduction) + F.cross_entropy(z.T, labels, reduction=reduction)) / 2
+
+    _check_two_towers_against_torch(symmetric_info_nce, clip, temperature, reduction, seed=21)
+
+
+def test_symmetric_info_nce_is_the_mean_of_info_nce_both_ways():
+    g = rng(22)
+    q, k = g.normal(size=(6, 4)), g.normal(size=(6, 4))
+    both = (info_nce(q, k, reduction="none") + info_nce(k, q, reduction="none")) / 2
+    np.testing.assert_allclose(symmetric_info_nce(q, k, reduction="none"), both, rtol=1e-12)
+    (aq, ak), (bk, bq) = info_nce.grad(q, k, reduction="sum"), info_nce.grad(k, q, reduction="sum")
+    dq, dk = symmetric_info_nce.grad(q, k, reduction="sum")
+    np.testing.assert_allclose(dq, (aq + bq) / 2, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(dk, (ak + bk) / 2, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_symmetric_info_nce_grad_matches_central_difference(reduction):
+    g = rng(23)
+    q, k = g.normal(size=(4, 3)), g.normal(size=(4, 3))
+    dq, dk = symmetric_info_nce.grad(q, k, temperature=0.5, reduction=reduction)
+    # with "none", the gradient of the sum
+    red = "sum" if reduction == "none" else reduction
+    np.testing.assert_allclose(dq, central_difference(lambda x: symmetric_info_nce(x, k, temperature=0.5, reduction=red), q), rtol=RTOL_FD, atol=ATOL_FD)
+    np.testing.assert_allclose(dk, central_difference(lambda x: symmetric_info_nce(q, x, temperature=0.5, reduction=red), k), rtol=RTOL_FD, atol=ATOL_FD)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_symmetric_info_nce_huge_logits_are_finite(dtype):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    g = rng(24)
+    q = (100 * g.normal(size=(5, 3))).astype(dtype)
+    k = (100 * g.normal(size=(5, 3))).astype(dtype)
+    got = symmetric_info_nce(q, k, temperature=0.01, reduction="none")
+    z = torch.from_numpy(q.astype(np.float64) @ k.T.astype(np.float64)) / 0.01
+    want = ((F.cross_entropy(z, torch.arange(5), reduction="none") + F.cross_entropy(z.T, torch.arange(5), reduction="none")) / 2).numpy()
+    assert got.dtype == dtype and np.all(np.isfinite(got))
+    assert all(d.dtype == dtype and np.all(np.isfinite(d)) for d in symmetric_info_nce.grad(q, k, temperature=0.01))
+    np.testing.assert_allclose(got, want, rtol=RTOL_F32 if dtype == np.float32 else RTOL_F64, atol=1e-3 if dtype == np.float32 else ATOL_F64)
+
+
+# --------------------------------------------------------------------------- NT-Xent
+@pytest.fixture(scope="module")
+def optax_ntxent():
+    """jax, and optax's ntxent value and gradient, jitted: one compilation per shape and dtype.
+
+    (Op by op, JAX compiles every small operation anew: seconds per call.)
+    """
+    jax = pytest.importorskip("jax")
+    optax = pytest.importorskip("optax")
+    return jax, jax.jit(jax.value_and_grad(optax.losses.ntxent))
+
+
+NT_XENT_LABELS = [  # six rows each, so one compilation serves them all
+    [0, 0, 1, 1, 2, 2],  # SimCLR's pairs
+    [2, 0, 1, 0, 2, 1],  # shuffled pairs
+    [0, 1, 0, 1, 0, 3],  # triples and a singleton
+    [4, 4, 4, 4, 4, 4],  # one group: no negatives, every pair's loss is 0
+]
+
+
+def test_nt_xent_matches_optax(optax_ntxent):
+    jax, value_and_grad = optax_ntxent
+    x = rng(25).normal(size=(6, 4))
+    with jax.enable_x64(True):  # float64 inside this test only
+        for labels in NT_XENT_LABELS:
+            for temperature in (0.07, 0.5):
+                want, want_grad = value_and_grad(jax.numpy.asarray(x), jax.numpy.asarray(labels), temperature)
+                assert want.dtype == jax.numpy.float64
+                np.testing.assert_allclose(nt_xent(x, labels, temperature=temperature), float(want), rtol=RTOL_F64, atol=ATOL_F64)
+                np.testing.assert_allclose(nt_xent.grad(x, labels, temperature=temperature), np.asarray(want_grad), rtol=RTOL_F64, atol=ATOL_F64)
+
+
+def test_nt_xent_float32_and_a_zero_row_match_optax(optax_ntxent):
+    jax, value_and_grad = optax_ntxent
+    x = rng(26).normal(size=(6, 3)).astype(np.float32)
+    x[1] = 0.0  # optax clips its squared norm at float32's eps: similarity 0, no NaN
+    labels = [0, 0, 1, 1, 2, 2]
+    want, want_grad = value_and_grad(jax.numpy.asarray(x), jax.numpy.asarray(labels), 0.1)
+    got, g = nt_xent(x, labels, temperature=0.1), nt_xent.grad(x, labels, temperature=0.1)
+    assert got.dtype == np.float32 and g.dtype == np.float32
+    np.testing.assert_allclose(got, float(want), rtol=RTOL_F32)
+    # the zero row's gradient is 1/sqrt(eps) times the others' scale: compare relative to it
+    np.testing.assert_allclose(g, np.asarray(want_grad), rtol=1e-4, atol=1e-4 * np.abs(g).max())
+
+
+def test_nt_xent_grad_matches_central_difference():
+    x = rng(27).normal(size=(7, 3))
+    labels = [0, 1, 0, 1, 0, 1, 3]
+    g = nt_xent.grad(x, labels, temperature=0.3)
+    np.testing.assert_allclose(g, central_difference(lambda e: nt_xent(e, labels, temperature=0.3), x), rtol=RTOL_FD, atol=ATOL_FD)
+
+
+def test_nt_xent_is_exact_where_optax_overflows(optax_ntxent):
+    jax, value_and_grad = optax_ntxent
+    # rows 0 and 1 coincide; row 2 (same label) is orthogonal; row 3 (other label) opposite
+    x = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    labels = [0, 0, 0, 1]
+    # closed form: pairs (0,1), (1,0): softplus(-2 / tau); (0,2), (1,2): softplus(-1 / tau);
+    # (2,0), (2,1): softplus(0) = log 2 (row 2's only negative has similarity 0)
+    for tau in (0.5, 1e-3):
+        sp = lambda t: np.logaddexp(0.0, t)  # noqa: E731
+        expected = (2 * sp(-2 / tau) + 2 * sp(-1 / tau) + 2 * np.log(2.0)) / 6
+        np.testing.assert_allclose(nt_xent(x, labels, temperature=tau), expected, rtol=RTOL_F64)
+        assert np.all(np.isfinite(nt_xent.grad(x, labels, temperature=tau)))
+    with jax.enable_x64(True):  # optax: log 0 for the pairs (0, 2), (1, 2) at tau = 1e-3
+        value, grad = value_and_grad(jax.numpy.asarray(x), jax.numpy.asarray(labels), 1e-3)
+        assert float(value) == -np.inf and np.all(np.isnan(np.asarray(grad)))
+
+
+# --------------------------------------------------------------------------- malformed (new losses)
+@pytest.mark.parametrize(
+    "fn, args, kwargs, message",
+    [
+        (hinge_embedding, ([1, 0], [0.5, 0.5]), {}, r"hinge_embedding: y_true must hold -1 or \+1, got 0 \(for 0/1 labels pass 2\*y - 1\)"),
+        (hinge_embedding, ([1, -1], [0.5, -0.5]), {}, r"hinge_embedding: distance must hold distances >= 0 \(e.g. L1 norms of embedding differences\), got -0.5"),
+        (hinge_embedding, ([1, -1], [[0.5, 0.5]]), {}, r"hinge_embedding: y_true and distance must have the same shape, got y_true \(2,\) and distance \(1, 2\)"),
+        (hinge_embedding, ([1], [0.5]), dict(margin=-1.0), r"hinge_embedding: margin must be >= 0, got -1.0"),
+        (symmetric_info_nce, (E, np.ones((3, 3))), {}, r"symmetric_info_nce: queries and keys must have the same shape, got queries \(2, 3\) and keys \(3, 3\)"),
+        (symmetric_info_nce, (E[0], E[0]), {}, r"symmetric_info_nce: queries must have shape \(N, D\), got shape \(3,\)"),
+        (symmetric_info_nce, (E, E), dict(temperature=-0.1), r"symmetric_info_nce: temperature must be > 0, got -0.1"),
+        (nt_xent, (E, [0, 1]), {}, r"nt_xent: labels must give at least one positive pair \(two rows with the same label\), got 2 distinct label\(s\); optax returns NaN"),
+        (nt_xent, (E, [0, 0, 1]), {}, r"nt_xent: labels must have shape \(N,\) = \(2,\), one group label per row of embeddings, got shape \(3,\)"),
+        (nt_xent, (E[0], [0, 0, 1]), {}, r"nt_xent: embeddings must have shape \(N, D\), got shape \(3,\)"),
+        (nt_xent, (E, [0.5, 0.5]), {}, r"nt_xent: labels must hold integer class labels, got non-integer values"),
+        (nt_xent, (E, [0, 0]), dict(temperature=0), r"nt_xent: temperature must be > 0, got 0"),
+    ],
+)
+def test_new_metric_losses_malformed_calls_raise(fn, args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fn(*args, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        fn.grad(*args, **kwargs)
+

@@ -47,6 +47,17 @@ REFERENCES = {
     "hinge": ("sklearn hinge_loss, keras Hinge", "test_losses_classification.py::test_hinge_matches_sklearn_and_keras"),
     "squared_hinge": ("keras SquaredHinge", "test_losses_classification.py::test_hinge_matches_sklearn_and_keras"),
     "multiclass_hinge": ("sklearn hinge_loss (multiclass)", "test_losses_classification.py::test_multiclass_hinge_matches_sklearn"),
+    "nll": ("torch nn.NLLLoss", "test_losses_classification_zoo.py::test_nll_matches_torch"),
+    "soft_margin": ("torch nn.SoftMarginLoss", "test_losses_classification_zoo.py::test_soft_margin_matches_torch"),
+    "exponential": ("sklearn._loss ExponentialLoss", "test_losses_classification_zoo.py::test_exponential_matches_sklearn"),
+    "modified_huber": ("sklearn SGDClassifier's ModifiedHuber loss", "test_losses_classification_zoo.py::test_modified_huber_matches_sklearn"),
+    "multilabel_soft_margin": ("torch nn.MultiLabelSoftMarginLoss", "test_losses_classification_zoo.py::test_multilabel_soft_margin_matches_torch"),
+    "multi_margin": ("torch nn.MultiMarginLoss", "test_losses_classification_zoo.py::test_multi_margin_matches_torch"),
+    "multilabel_margin": ("torch nn.MultiLabelMarginLoss", "test_losses_classification_zoo.py::test_multilabel_margin_matches_torch"),
+    "categorical_hinge": ("keras CategoricalHinge", "test_losses_classification_zoo.py::test_categorical_hinge_matches_keras"),
+    "categorical_focal": ("keras CategoricalFocalCrossentropy(from_logits=True)", "test_losses_classification_zoo.py::test_categorical_focal_matches_keras"),
+    "poly1": ("optax poly_loss_cross_entropy", "test_losses_classification_zoo.py::test_poly1_matches_optax"),
+    "sparsemax": ("optax multiclass_sparsemax_loss", "test_losses_classification_zoo.py::test_sparsemax_matches_optax"),
     "kl_divergence": ("torch F.kl_div", "test_losses_classification.py::test_kl_matches_torch"),
     "contrastive": ("no reference in torch/keras/sklearn: closed form", "test_losses_metric.py::test_contrastive_matches_closed_form"),
     "triplet": ("torch F.triplet_margin_loss", "test_losses_metric.py::test_triplet_values_and_grads_match_torch"),
@@ -57,6 +68,16 @@ REFERENCES = {
     "l1_penalty": ("keras regularizers.L1", "test_losses_penalty.py::test_l1_matches_keras"),
     "l2_penalty": ("keras regularizers.L2 (half of it)", "test_losses_penalty.py::test_l2_is_half_keras"),
     "elastic_net": ("keras regularizers.L1L2", "test_losses_penalty.py::test_elastic_net_matches_keras_l1l2"),
+    "mape": ("keras MeanAbsolutePercentageError", "test_losses_regression.py::test_mape_msle_poisson_match_keras"),
+    "msle": ("keras MeanSquaredLogarithmicError", "test_losses_regression.py::test_mape_msle_poisson_match_keras"),
+    "poisson": ("keras Poisson (and torch poisson_nll_loss, log_input=False, eps=1e-7)", "test_losses_regression.py::test_mape_msle_poisson_match_keras"),
+    "hinge_embedding": ("torch F.hinge_embedding_loss", "test_losses_metric.py::test_hinge_embedding_matches_torch"),
+    "symmetric_info_nce": ("torch (F.cross_entropy(z) + F.cross_entropy(z.T)) / 2, z = q k^T / tau", "test_losses_metric.py::test_symmetric_info_nce_matches_torch"),
+    "nt_xent": ("optax losses.ntxent (float64)", "test_losses_metric.py::test_nt_xent_matches_optax"),
+    "dice": ("keras Dice(axis=every axis but the first)", "test_losses_segmentation.py::test_dice_matches_keras"),
+    "tversky": ("keras Tversky(axis=every axis but the first)", "test_losses_segmentation.py::test_tversky_matches_keras"),
+    "bpr": ("torch -F.logsigmoid(pos - neg)", "test_losses_ranking.py::test_bpr_matches_torch_logsigmoid"),
+    "chunked_cross_entropy": ("torch F.cross_entropy(hidden @ weight.T) with autograd", "test_losses_vocabulary.py::test_value_and_grads_match_torch"),
 }
 
 
@@ -202,6 +223,7 @@ _DOMAIN_CHECKS = {
     "pm1": lambda a: np.abs(a) == 1,
     "probability": lambda a: (a >= 0) & (a <= 1),
     "class_index": lambda a: (a >= 0) & (a == np.round(a)),
+    "class_index_lists": lambda a: (a >= -1) & (a == np.round(a)),
     "label_sequence": lambda a: (a >= 0) & (a == np.round(a)),
     "class_probabilities": lambda a: (a >= 0) & np.isclose(a.sum(axis=-1, keepdims=True), 1),
     "log_probability": lambda a: a <= 0,
@@ -281,6 +303,11 @@ def test_none_gives_one_value_per_example_and_the_others_reduce_it(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_undeclared_reductions_raise(name):
     fn, info, args, kwargs = case(name)
+    if not info.reductions:  # a scalar loss without a reduction keyword (nt_xent)
+        for call in (fn, fn.grad):
+            with pytest.raises(TypeError, match="unexpected keyword argument 'reduction'"):
+                call(*args, **kwargs, reduction="mean")
+        return
     for reduction in {"mean", "sum", "none", "batchmean", "avg"} - set(info.reductions):
         with pytest.raises(ValueError, match=rf"^{name}: reduction must be "):
             fn(*args, **kwargs, reduction=reduction)
@@ -387,12 +414,16 @@ def _expected_loss(name, eta, q):
         p = np.stack([np.full_like(q, 1 - eta), np.full_like(q, eta)], axis=1)
         pred = np.stack([1 - q, q], axis=1)
         return fn(p, pred, reduction="none").sum(axis=1)
-    if info.target == "class_index":
+    if info.target in ("class_index", "multi_hot"):  # two classes with logits (0, z)
         logits = np.stack([np.zeros_like(z), z], axis=1)
-        y1, y0 = np.ones(q.size, np.int64), np.zeros(q.size, np.int64)
-        pred = logits
+        if info.target == "class_index":
+            y1, y0 = np.ones(q.size, np.int64), np.zeros(q.size, np.int64)
+        else:  # one-hot rows
+            y1, y0 = np.tile([0.0, 1.0], (q.size, 1)), np.tile([1.0, 0.0], (q.size, 1))
+        pred = logits - np.logaddexp(0, z)[:, None] if info.prediction == "log_probability" else logits
     else:
-        y1, y0 = np.ones_like(q), np.zeros_like(q)
+        y1 = np.ones_like(q)
+        y0 = -y1 if info.target == "pm1" else np.zeros_like(q)
         pred = {"probability": q, "logit": z}[info.prediction]
     return eta * fn(y1, pred, reduction="none") + (1 - eta) * fn(y0, pred, reduction="none")
 

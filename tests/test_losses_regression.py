@@ -16,7 +16,10 @@ from lossbook.losses.regression import (
     huber,
     log_cosh,
     mae,
+    mape,
     mse,
+    msle,
+    poisson,
     poisson_nll,
     quantile,
     rmse,
@@ -783,3 +786,183 @@ MALFORMED = [
 def test_malformed_calls_raise_teaching_errors(call, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         call()
+
+
+# --------------------------------------------------------------------------- Keras MAPE, MSLE, Poisson
+KERAS_EPS_CASES = {  # lossbook name -> Keras class: the losses that follow Keras exactly
+    "mape": "MeanAbsolutePercentageError",
+    "msle": "MeanSquaredLogarithmicError",
+    "poisson": "Poisson",
+}
+KERAS_EPS_LOSSES = {"mape": mape, "msle": msle, "poisson": poisson}
+
+
+def _keras_eps_data(name):
+    """(N, D) = (4, 3) inputs for each loss, with the cases its epsilon or clip is for.
+
+    mape: a target of exactly 0 (the 1e-7 floor); msle: a target of 0 and a target and a
+    prediction below 0 (clipped to 1e-7); poisson: a rate of 0, a zero count and
+    non-integer counts.  Predictions stay 0.05 or more off every kink.
+    """
+    rng = np.random.default_rng(11)
+    if name == "mape":
+        y = rng.uniform(0.5, 3.0, size=(4, 3)) * rng.choice([-1.0, 1.0], size=(4, 3))
+        y[0, 0] = 0.0
+        r = rng.uniform(0.1, 1.0, size=y.shape) * rng.choice([-1.0, 1.0], size=y.shape)
+        return y, y + r
+    if name == "msle":
+        y, p = rng.uniform(0.0, 4.0, size=(4, 3)), rng.uniform(0.0, 4.0, size=(4, 3))
+        y[0, 0], y[1, 1], p[2, 2] = 0.0, -0.5, -0.5
+        return y, p
+    y = np.array([[0.0, 1.0, 2.5], [3.0, 0.5, 7.0], [1.0, 0.0, 4.0], [2.0, 6.0, 0.2]])
+    lam = rng.uniform(0.3, 5.0, size=y.shape)
+    lam[1, 1] = 0.0  # a zero rate with a count of 0.5: -0.5 log(1e-7), finite
+    return y, lam
+
+
+def _keras_eps_loss(keras, name, reduction):
+    return getattr(keras.losses, KERAS_EPS_CASES[name])(reduction=reduction, dtype="float64")
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_EPS_CASES))
+def test_mape_msle_poisson_match_keras(name):
+    """Values for every reduction and the mean's gradient against Keras in float64.
+
+    Keras averages over the last axis (D) first: its "none" is our "none" averaged over
+    D, its "sum" is our sum / D, and its default "sum_over_batch_size" is our mean.
+    """
+    keras = pytest.importorskip("keras")
+    tf = pytest.importorskip("tensorflow")
+    y, p = _keras_eps_data(name)
+    f = KERAS_EPS_LOSSES[name]
+    yt = keras.ops.convert_to_tensor(y, dtype="float64")
+    pt = keras.ops.convert_to_tensor(p, dtype="float64")
+    k = {red: np.asarray(_keras_eps_loss(keras, name, red)(yt, pt)) for red in ("none", "sum")}
+    close = dict(rtol=RTOL_F64, atol=ATOL_F64)
+    np.testing.assert_allclose(f(y, p, reduction="none").mean(axis=-1), k["none"], **close)
+    np.testing.assert_allclose(f(y, p, reduction="sum") / y.shape[-1], k["sum"], **close)
+    pv = tf.Variable(p)
+    with tf.GradientTape() as tape:
+        value = _keras_eps_loss(keras, name, "sum_over_batch_size")(yt, pv)
+    np.testing.assert_allclose(f(y, p), value.numpy(), **close)
+    np.testing.assert_allclose(f.grad(y, p), tape.gradient(value, pv).numpy(), **close)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", sorted(KERAS_EPS_CASES))
+def test_mape_msle_poisson_grad_matches_central_difference(name, reduction):
+    y, p = _keras_eps_data(name)
+    # Off the floor of mape (a loss of 1e8 would drown the other elements' differences
+    # in rounding) and off the zero rate (h would leave rate >= 0); both are checked
+    # against autograd above and in closed form below.
+    y[0, 0] = 1.5 if name == "mape" else y[0, 0]
+    p[1, 1] = 0.3 if name == "poisson" else p[1, 1]
+    f = KERAS_EPS_LOSSES[name]
+    if reduction == "none":
+        expected = elementwise_central_difference(lambda q: f(y, q, reduction="none"), p)
+    else:
+        expected = central_difference(lambda q: f(y, q, reduction=reduction), p)
+    np.testing.assert_allclose(f.grad(y, p, reduction=reduction), expected, rtol=RTOL_FD, atol=ATOL_FD)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_poisson_matches_torch_rate_form(reduction):
+    torch = pytest.importorskip("torch")
+    y, lam = _keras_eps_data("poisson")
+    lt = torch.tensor(lam, requires_grad=True)
+    out = torch.nn.functional.poisson_nll_loss(
+        lt, torch.tensor(y), log_input=False, eps=1e-7, reduction=reduction
+    )
+    (out.sum() if reduction == "none" else out).backward()
+    np.testing.assert_allclose(poisson(y, lam, reduction=reduction), out.detach().numpy(), rtol=RTOL_F64, atol=ATOL_F64)
+    np.testing.assert_allclose(poisson.grad(y, lam, reduction=reduction), lt.grad.numpy(), rtol=RTOL_F64, atol=ATOL_F64)
+    # and lossbook's own PyTorch-style loss with Keras's epsilon
+    np.testing.assert_array_equal(
+        poisson(y, lam, reduction=reduction),
+        poisson_nll(y, lam, log_input=False, eps=1e-7, reduction=reduction),
+    )
+    np.testing.assert_array_equal(
+        poisson.grad(y, lam, reduction=reduction),
+        poisson_nll.grad(y, lam, log_input=False, eps=1e-7, reduction=reduction),
+    )
+
+
+def test_mape_and_msle_relate_to_sklearn():
+    """The docstrings' claims: sklearn's MAPE is a fraction; its MSLE has no clip."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(12)
+    y, p = rng.uniform(0.5, 3.0, size=20), rng.uniform(0.5, 3.0, size=20)
+    np.testing.assert_allclose(mape(y, p), 100 * metrics.mean_absolute_percentage_error(y, p), rtol=RTOL_F64)
+    np.testing.assert_allclose(msle(y, p), metrics.mean_squared_log_error(y, p), rtol=RTOL_F64)
+    # below 1e-7 Keras (and lossbook) clip, scikit-learn takes log(1 + x) as it is
+    assert msle([0.5], [-0.5]) == pytest.approx((math.log1p(0.5) - math.log1p(1e-7)) ** 2, rel=RTOL_F64)
+    assert metrics.mean_squared_log_error([0.5], [-0.5]) == pytest.approx(
+        (math.log1p(0.5) - math.log1p(-0.5)) ** 2, rel=RTOL_F64
+    )
+
+
+def test_mape_zero_target_and_extremes():
+    # a zero target divides by the floor 1e-7: 1e9 times the absolute error
+    np.testing.assert_allclose(mape([0.0, 0.0], [0.5, 0.0], reduction="none"), [5e8, 0.0], rtol=RTOL_F64)
+    np.testing.assert_allclose(mape.grad([0.0], [-0.5], reduction="none"), [-1e9], rtol=RTOL_F64)
+    # huge and tiny magnitudes: a ratio, computed without overflow
+    np.testing.assert_allclose(mape([1e300, -1e-300], [0.0, 1e-300], reduction="none"), [100.0, 2e-291], rtol=RTOL_F64)
+    for dtype in (np.float32, np.float64):
+        y = np.array([2.0, 0.0, -4.0], dtype)
+        p = np.array([3.0, 1e-3, -3.0], dtype)
+        v, g = mape(y, p, reduction="none"), mape.grad(y, p)
+        assert v.dtype == dtype and g.dtype == dtype and np.all(np.isfinite(v))
+        np.testing.assert_allclose(v, [50.0, 1e6, 25.0], rtol=RTOL_F32)
+    assert np.isnan(mape([1.0, np.nan], [1.0, 2.0]))
+
+
+def test_msle_clip_and_extremes():
+    # a negative prediction counts as 1e-7: the same loss as 1e-7, and slope 0
+    np.testing.assert_allclose(msle([2.0], [-0.9]), msle([2.0], [1e-7]), rtol=RTOL_F64)
+    assert msle.grad([2.0], [-0.9]) == 0.0
+    # huge values: the logs stay finite; an infinite prediction costs inf with slope 0 (the limit)
+    np.testing.assert_allclose(msle([1e300], [1e-300], reduction="none"), [math.log1p(1e300) ** 2], rtol=RTOL_F64)
+    assert msle([1.0], [np.inf]) == np.inf and msle.grad([1.0], [np.inf]) == 0.0
+    # float32: log1p keeps the digits of tiny inputs that log(1 + x) rounds away
+    y32, p32 = np.array([0.0], np.float32), np.array([1e-5], np.float32)
+    v32 = msle(y32, p32)
+    assert v32.dtype == np.float32 and msle.grad(y32, p32).dtype == np.float32
+    np.testing.assert_allclose(v32, msle([0.0], [float(p32[0])]), rtol=RTOL_F32)
+    naive = float(((np.log(p32 + np.float32(1)) - np.log(np.float32(1e-7) + np.float32(1))) ** 2)[0])
+    assert abs(naive / float(v32) - 1) > 1e-4  # Keras's float32 log(x + 1): 3 digits lost
+    assert np.isnan(msle([1.0, 2.0], [np.nan, 2.0]))
+
+
+def test_poisson_zero_rate_and_extremes():
+    # a zero rate: -y log(1e-7) = 16.1 y instead of +inf, slope 1 - 1e7 y
+    np.testing.assert_allclose(poisson([2.0, 0.0], [0.0, 0.0], reduction="none"), [-2 * math.log(1e-7), 0.0], rtol=RTOL_F64)
+    np.testing.assert_allclose(poisson.grad([2.0, 0.0], [0.0, 0.0], reduction="none"), [1 - 2e7, 1.0], rtol=RTOL_F64)
+    # an infinite rate costs +inf (Keras: inf - inf = NaN), a huge one stays exact
+    assert poisson([3.0], [np.inf]) == np.inf and poisson([0.0], [np.inf]) == np.inf
+    np.testing.assert_allclose(poisson([3.0], [1e300]), 1e300, rtol=RTOL_F64)
+    assert poisson.grad([3.0], [np.inf]) == 1.0
+    for dtype in (np.float32, np.float64):
+        y, lam = np.array([2.5, 0.0], dtype), np.array([1e-3, 1e30], dtype)
+        v, g = poisson(y, lam, reduction="none"), poisson.grad(y, lam)
+        assert v.dtype == dtype and g.dtype == dtype and np.all(np.isfinite(v)) and np.all(np.isfinite(g))
+        np.testing.assert_allclose(v, poisson(y.astype(np.float64), lam.astype(np.float64), reduction="none"), rtol=RTOL_F32)
+    assert np.isnan(poisson([1.0, 2.0], [np.nan, 2.0]))
+
+
+MALFORMED_EPS = [
+    (lambda: mape(np.zeros((2, 1)), np.zeros(2)), "mape: y_true and y_pred must have the same shape, got y_true (2, 1) and y_pred (2,)"),
+    (lambda: mape.grad([], []), "mape: y_true must not be empty, got shape (0,)"),
+    (lambda: mape([1.0], [1.0], reduction="avg"), "mape: reduction must be one of 'mean', 'sum', 'none', got 'avg'"),
+    (lambda: msle.grad([1.0, 2.0], [[1.0, 2.0]]), "msle: y_true and y_pred must have the same shape, got y_true (2,) and y_pred (1, 2)"),
+    (lambda: msle(["a"], [1.0]), "msle: y_true must hold real numbers, got dtype <U1"),
+    (lambda: poisson([1.0, 2.0], [0.5, -0.5]), "poisson: rate must hold rates >= 0 (the rate itself; for a log-rate use poisson_nll), got -0.5"),
+    (lambda: poisson.grad([-1.0], [0.5]), "poisson: y_true must hold counts >= 0, got -1.0"),
+    (lambda: poisson([1.0], [[0.5]]), "poisson: y_true and rate must have the same shape, got y_true (1,) and rate (1, 1)"),
+]
+
+
+@pytest.mark.parametrize("call,message", MALFORMED_EPS, ids=[m[:40] for _, m in MALFORMED_EPS])
+def test_mape_msle_poisson_malformed_calls_raise(call, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message)):
+        call()
+

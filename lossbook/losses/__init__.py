@@ -65,6 +65,9 @@ from .divergence import *  # noqa: F401,F403
 from .metric import *  # noqa: F401,F403
 from .sequence import *  # noqa: F401,F403
 from .penalty import *  # noqa: F401,F403
+from .segmentation import *  # noqa: F401,F403
+from .ranking import *  # noqa: F401,F403
+from .vocabulary import *  # noqa: F401,F403
 
 __all__ = [
     "KINDS",

@@ -1,19 +1,26 @@
 """Classification losses: labels against probabilities, logits or scores.
 
 Binary losses (:func:`binary_cross_entropy`, :func:`binary_cross_entropy_with_logits`,
-:func:`focal`, :func:`hinge`, :func:`squared_hinge`) take ``(y_true, y_pred)`` of
-exactly the same shape and work elementwise.  Multiclass losses
-(:func:`cross_entropy`, :func:`multiclass_hinge`) take logits or scores of shape
-``(N, C)`` and integer labels of shape ``(N,)`` (or, for :func:`cross_entropy`, class
-probabilities of shape ``(N, C)``).  Every function has a ``grad`` attribute of the same
-signature that returns the derivative of the reduced loss with respect to the
-prediction input.
+:func:`focal`, :func:`hinge`, :func:`squared_hinge`, and with -1/+1 labels
+:func:`soft_margin`, :func:`exponential`, :func:`modified_huber`) take
+``(y_true, y_pred)`` of exactly the same shape and work elementwise.  Multiclass losses
+take logits, log-probabilities or scores of shape ``(N, C)`` and integer labels of shape
+``(N,)`` (:func:`cross_entropy`, which also takes class probabilities, :func:`nll`,
+:func:`poly1`, :func:`sparsemax`, :func:`multiclass_hinge`, :func:`multi_margin`),
+one-hot rows of shape ``(N, C)`` (:func:`categorical_hinge`,
+:func:`categorical_focal`), or several labels per sample (:func:`multilabel_soft_margin`
+with multi-hot rows, :func:`multilabel_margin` with rows of class indices ended by -1).
+Every function has a ``grad`` attribute of the same signature that returns the
+derivative of the reduced loss with respect to the prediction input.
 
 Whatever can be computed from logits is computed from logits, with the tricks written
 down where they are used: softplus as ``max(z, 0) + log1p(exp(-|z|))``, the sigmoid from
 ``exp(-|z|)``, log-softmax as ``z - max(z) - log(sum(exp(z - max(z))))``.  Logits of
-``+-1e4`` give finite, exact losses in float32 and float64, and infinite logits give the
-mathematical limit wherever the loss has one.
+``+-1e4`` give finite, exact losses in float32 and float64 (except :func:`exponential`,
+whose true value overflows), and for the binary losses and :func:`cross_entropy`
+infinite logits give the mathematical limit wherever the loss has one.  Where a
+reference clips (Keras's ``1e-7`` in :func:`categorical_focal`), the loss clips too and
+its docstring says what the loss would be without it.
 
 Hyperparameter arrays (``weight``, ``pos_weight``) are cast to the dtype of the inputs,
 so float32 inputs give a float32 loss; integer labels never promote the dtype.
@@ -35,6 +42,17 @@ __all__ = [
     "hinge",
     "squared_hinge",
     "multiclass_hinge",
+    "nll",
+    "soft_margin",
+    "exponential",
+    "modified_huber",
+    "multilabel_soft_margin",
+    "multi_margin",
+    "multilabel_margin",
+    "categorical_hinge",
+    "categorical_focal",
+    "poly1",
+    "sparsemax",
 ]
 
 # torch.nn.functional.binary_cross_entropy clamps each log at -100 so that a
@@ -90,10 +108,20 @@ def _binary_sample(target: str, prediction: str):
     return lambda rng, n: Case((draw(target, rng, n), draw(prediction, rng, n)))
 
 
-def _margin_sample(rng, n):
-    """-1/+1 labels and scores whose margins y s keep away from the default margin 1."""
+def _margin_sample(rng, n, kinks=(1.0,)):
+    """-1/+1 labels and scores whose margins y s keep away from the ``kinks`` (margin 1)."""
     y = draw("pm1", rng, n)
-    return Case((y, y * away_from(draw("score", rng, n), [1.0])))
+    return Case((y, y * away_from(draw("score", rng, n), kinks)))
+
+
+def _redraw_rows(rng, s: np.ndarray, bad, domain: str = "score") -> np.ndarray:
+    """``s`` (N, C) with every row where ``bad(s)`` holds redrawn, up to 100 times."""
+    for _ in range(100):
+        rows = bad(s)
+        if not rows.any():
+            break
+        s[rows] = draw(domain, rng, (int(rows.sum()), s.shape[1]))
+    return s
 
 
 def _multiclass_sample(rng, n, classes=4):
@@ -104,17 +132,15 @@ def _multiclass_sample(rng, n, classes=4):
     switches class).
     """
     y = draw("class_index", rng, n, classes=classes)
-    s = draw("score", rng, (n, classes))
     rows = np.arange(n)
-    for _ in range(100):
+
+    def bad(s):
         others = s.copy()
         others[rows, y] = -np.inf
         second, best = np.sort(others, axis=1)[:, -2:].T
-        bad = (np.abs(1.0 + best - s[rows, y]) < 0.05) | (best - second < 0.05)
-        if not bad.any():
-            break
-        s[bad] = draw("score", rng, (int(bad.sum()), classes))
-    return Case((y, s))
+        return (np.abs(1.0 + best - s[rows, y]) < 0.05) | (best - second < 0.05)
+
+    return Case((y, _redraw_rows(rng, draw("score", rng, (n, classes)), bad)))
 
 
 # --------------------------------------------------------------------------- binary cross-entropy
@@ -756,13 +782,18 @@ def _prepare_hinge(fn, y_true, scores, margin, reduction):
     """The preparation hinge, squared_hinge and their grads share: labels, scores, margin."""
     checks.reduction(fn, reduction)
     margin = checks.at_least(fn, "margin", margin)
+    return (*_pm1_and_scores(fn, y_true, scores), margin)
+
+
+def _pm1_and_scores(fn, y_true, scores, arg="scores"):
+    """-1/+1 labels and scores of the same shape, checked, in the computation dtype."""
     raw = np.asarray(y_true)
     y = checks.float_array(fn, "y_true", y_true)
-    s = checks.float_array(fn, "scores", scores)
-    checks.same_shape(fn, "y_true", y, "scores", s)
+    s = checks.float_array(fn, arg, scores)
+    checks.same_shape(fn, "y_true", y, arg, s)
     checks.pm1_labels(fn, "y_true", y)
     dtype = _target_dtype(raw, y, s)
-    return y.astype(dtype, copy=False), s.astype(dtype, copy=False), margin
+    return y.astype(dtype, copy=False), s.astype(dtype, copy=False)
 
 
 @register(
@@ -814,8 +845,8 @@ def hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     scikit-learn label-binarizes any two classes.  Here that raises instead, because a
     0 label is a classic bug (it makes :math:`\ell = m` whatever the score).  PyTorch
     ``nn.HingeEmbeddingLoss`` is a different loss (on distances) and
-    ``nn.SoftMarginLoss`` is the logistic loss; see :func:`multiclass_hinge` for
-    ``nn.MultiMarginLoss``.
+    ``nn.SoftMarginLoss`` is the logistic loss (:func:`soft_margin`); see
+    :func:`multi_margin` for ``nn.MultiMarginLoss``.
 
     References:
         Cortes, C., Vapnik, V. (1995). Support-vector networks. Machine Learning
@@ -960,9 +991,11 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     With two classes and scores :math:`(0, s)` it is :func:`hinge` on :math:`s`.
     scikit-learn ``hinge_loss(y, scores)`` with more than two classes is this loss
     with :math:`m = 1` (pass ``labels=`` when not every class occurs in ``y``).
-    PyTorch ``nn.MultiMarginLoss`` is the Weston-Watkins loss instead:
+    PyTorch ``nn.MultiMarginLoss`` is the Weston-Watkins loss instead
+    (:func:`multi_margin`):
     :math:`\frac1C \sum_{j \ne y} \max(0, m - s_y + s_j)`, a sum over *all* wrong
-    classes divided by C.  Keras ``keras.losses.CategoricalHinge`` takes one-hot
+    classes divided by C.  Keras ``keras.losses.CategoricalHinge``
+    (:func:`categorical_hinge`) takes one-hot
     targets and computes :math:`\max(0, 1 + \max_j (1 - t_j) s_j - s_y)`: the true
     class enters the maximum as 0 rather than being left out, so when every wrong
     score is negative Keras uses 0 where this uses the largest (negative) wrong
@@ -993,3 +1026,1210 @@ def _multiclass_hinge_grad(y_true, scores, *, margin=1.0, reduction="mean"):
     if reduction == "mean":
         d /= s.shape[0]  # the mean is over rows, not over the N*C scores
     return d
+
+
+# =========================================================================== the loss zoo
+# The losses below reproduce one framework's loss each (PyTorch, Keras, optax or
+# scikit-learn), its epsilon, clip and reduction included; each docstring names it.
+
+
+# --------------------------------------------------------------------------- shared checks
+def _class_matrix(fn: str, arg: str, x, *, min_classes: int = 2, one_sample: str = " and [label]"):
+    """``x`` as a float array of shape (N, C) with at least ``min_classes`` columns."""
+    a = checks.float_array(fn, arg, x)
+    if a.ndim != 2:
+        hint = f" (for one sample pass {arg}[None, :]{one_sample})" if a.ndim == 1 else ""
+        raise ValueError(f"{fn}: {arg} must have shape (N, C), got shape {a.shape}{hint}")
+    if a.shape[1] < min_classes:
+        raise ValueError(
+            f"{fn}: {arg} must have at least {min_classes} classes (columns), got shape {a.shape}"
+        )
+    return a
+
+
+def _index_labels(fn: str, y_true, shape, *, ignore_index=None) -> np.ndarray:
+    """Integer labels ``(N,)`` in [0, C) for scores of ``shape`` (N, C), or raise."""
+    n, c = shape
+    raw = np.asarray(y_true)
+    if raw.shape != (n,):
+        hint = " (for one-hot rows pass y_true.argmax(axis=1))" if raw.shape == (n, c) else ""
+        raise ValueError(
+            f"{fn}: y_true must hold class labels of shape (N,) = ({n},), got shape {raw.shape}{hint}"
+        )
+    return checks.class_labels(fn, "y_true", raw, c, ignore_index=ignore_index)
+
+
+def _one_hot(fn: str, y_true, z: np.ndarray, arg: str):
+    """One-hot targets of the shape of ``z`` (exactly one 1 per row); both in one dtype."""
+    raw = np.asarray(y_true)
+    t = checks.float_array(fn, "y_true", y_true)
+    if t.shape != z.shape:
+        hint = " (for integer labels y pass np.eye(C)[y])" if t.shape == z.shape[:1] else ""
+        raise ValueError(
+            f"{fn}: y_true must hold one-hot rows of the shape of {arg} {z.shape}, "
+            f"got shape {t.shape}{hint}"
+        )
+    checks.binary_labels(fn, "y_true", t, meaning="one-hot rows of 0 and 1")
+    ones = t.sum(axis=1)
+    wrong = np.flatnonzero(~np.isnan(ones) & (ones != 1))
+    if wrong.size:
+        i = wrong[0]
+        raise ValueError(
+            f"{fn}: y_true must hold one-hot rows (exactly one 1 per row), got {ones[i]:g} ones "
+            f"in row {i} (for several labels per sample use multilabel_soft_margin)"
+        )
+    dtype = _target_dtype(raw, t, z)
+    return t.astype(dtype, copy=False), z.astype(dtype, copy=False)
+
+
+def _class_weights(fn: str, weight, dtype, c: int):
+    """Class weights ``(C,)`` in ``dtype``, or None."""
+    return None if weight is None else checks.weights(fn, "weight", weight, dtype, (c,))
+
+
+def _row_grad(d: np.ndarray, reduction: str) -> np.ndarray:
+    """The derivative of a per-sample loss: the mean is over the N rows, not N*C entries."""
+    return d / d.shape[0] if reduction == "mean" else d
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    """``log softmax(z)`` by rows, from the shifted logits (exact for logits of +-1e4)."""
+    shifted = _shifted_logits(z)
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows with no limit give NaN
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+# --------------------------------------------------------------------------- nll
+def _prepare_nll(y_true, log_probs, weight, ignore_index, reduction):
+    """The preparation nll and its grad share: ``(x, idx, valid, w_y, nan_rows)``."""
+    fn = "nll"
+    checks.reduction(fn, reduction)
+    checks.integer(fn, "ignore_index", ignore_index)
+    x = _class_matrix(fn, "log_probs", log_probs, min_classes=1)
+    positive = x[x > 0]
+    if positive.size:
+        raise ValueError(
+            f"{fn}: log_probs must hold log-probabilities <= 0 (e.g. the output of log_softmax), "
+            f"got {checks.show(positive[0])} (for logits use cross_entropy, or pass log_softmax(logits))"
+        )
+    y = _index_labels(fn, y_true, x.shape, ignore_index=ignore_index)
+    w = _class_weights(fn, weight, x.dtype, x.shape[1])
+    valid = y != ignore_index
+    idx = np.where(valid, y, 0)
+    w_y = np.ones(x.shape[0], x.dtype) if w is None else w[idx]
+    w_y = np.where(valid, w_y, 0).astype(x.dtype, copy=False)
+    nan_rows = valid & np.isnan(x).any(axis=1)
+    return x, idx, valid, w_y, nan_rows
+
+
+@register(
+    "classification",
+    inputs=("y_true", "log_probs"),
+    target="class_index",
+    prediction="log_probability",
+    labels="class index 0..C-1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("weight", "ignore_index"),
+    convex=True,  # linear in the log-probabilities
+    differentiable=True,
+    proper=True,  # the log score of the probabilities exp(log_probs)
+    weighted_mean="with class weights or ignored labels, the sum divided by the total weight "
+                  "of the counted labels (PyTorch's rule); otherwise the average",
+    sample=lambda rng, n: Case((draw("class_index", rng, n), draw("log_probability", rng, (n, 4)))),
+)
+def nll(y_true, log_probs, *, weight=None, ignore_index=-100, reduction="mean"):
+    r"""Negative log-likelihood of class labels under given log-probabilities.
+
+    With labels :math:`y_i`, log-probabilities :math:`x_{ic} = \log p_{ic}` and class
+    weights :math:`w_c`:
+
+    .. math::
+        \ell_i = -w_{y_i}\, x_{i y_i} \quad (\ell_i = 0 \text{ if } y_i = \text{ignore}),
+        \qquad
+        \mathrm{NLL} = \frac{\sum_i \ell_i}{\sum_{i:\, y_i \ne \text{ignore}} w_{y_i}}
+        \quad\text{(mean)}, \qquad \sum_i \ell_i \quad\text{(sum)}
+
+    Args:
+        y_true: integer class labels in :math:`[0, C)` (or ``ignore_index``).
+        log_probs: log-probabilities :math:`x \le 0`, e.g. the output of a
+            log-softmax; a positive entry raises (it is a probability above 1, most
+            often logits passed by mistake: use :func:`cross_entropy` for those).
+        weight: optional non-negative class weights :math:`w` of shape ``(C,)``.
+        ignore_index: a label whose rows contribute nothing, neither to the sum nor
+            to the mean's denominator; it may be a real class in :math:`[0, C)`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row,
+            0 for ignored rows).
+
+    Shape:
+        ``log_probs`` ``(N, C)`` with N samples and C classes, ``y_true`` ``(N,)``,
+        ``weight`` ``(C,)``; a scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(round(nll([0, 2], np.log([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]])), 6))
+        0.636483
+        >>> print(round(nll([0, 2], np.log([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]]), ignore_index=2), 6))
+        0.356675
+
+    This is PyTorch ``F.nll_loss`` (``nn.NLLLoss``) on ``(N, C)`` inputs, including
+    its weighted mean (divided by the total weight of the counted labels, not by N)
+    and its NaN (0 / 0) when every label of a batch is ignored.  Two differences:
+    PyTorch accepts any number (it only picks :math:`-x_{i y_i}`), where a positive
+    log-probability raises here; and a NaN anywhere in a counted row makes that row's
+    loss NaN here, where PyTorch looks at the picked entry only, so a broken
+    log-softmax upstream does not go unnoticed.  ``nll(y, log_softmax(z))`` is
+    :func:`cross_entropy` ``(y, z)``: PyTorch's ``CrossEntropyLoss`` is
+    ``LogSoftmax`` followed by ``NLLLoss``.  Keras and optax have no loss on
+    log-probabilities (their sparse categorical cross-entropy takes probabilities or
+    logits).  The gradient is :math:`-w_{y_i}` at the picked entry and 0 elsewhere:
+    the coupling between classes comes from the log-softmax in front.
+
+    References:
+        Fisher, R. A. (1922). On the mathematical foundations of theoretical
+        statistics. Philosophical Transactions of the Royal Society A 222.
+    """
+    x, idx, valid, w_y, nan_rows = _prepare_nll(y_true, log_probs, weight, ignore_index, reduction)
+    loss = -_mul0(w_y, x[np.arange(x.shape[0]), idx])  # a weight of 0 times -inf counts as 0
+    loss = np.where(nan_rows, np.nan, loss).astype(x.dtype, copy=False)
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: 0/0 = NaN, as torch
+            return loss.sum() / w_y.sum()
+    return reduce(loss, reduction)
+
+
+@grad_of(nll)
+def _nll_grad(y_true, log_probs, *, weight=None, ignore_index=-100, reduction="mean"):
+    x, idx, valid, w_y, nan_rows = _prepare_nll(y_true, log_probs, weight, ignore_index, reduction)
+    d = np.zeros_like(x)
+    d[np.arange(x.shape[0]), idx] = -w_y  # ignored rows have w_y = 0
+    d[nan_rows] = np.nan
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d /= w_y.sum()
+    return d
+
+
+# --------------------------------------------------------------------------- soft margin
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="pm1",
+    prediction="logit",  # log(1 + exp(-y s)) reads s as the log-odds of y = +1
+    labels="-1/+1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,
+    proper=True,  # the log score of sigmoid(s): binary cross-entropy with -1/+1 labels
+    sample=_binary_sample("pm1", "logit"),
+)
+def soft_margin(y_true, scores, *, reduction="mean"):
+    r"""Soft-margin (logistic) loss of -1/+1 labels: a smooth hinge.
+
+    .. math::
+        \ell_i = \log\bigl(1 + e^{-y_i s_i}\bigr) = \mathrm{softplus}(-y_i s_i),
+        \qquad
+        \mathrm{SoftMargin} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: labels :math:`y \in \{-1, +1\}` (0/1 labels raise; pass ``2*y - 1``).
+        scores: real-valued scores (logits) :math:`s`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per element).
+
+    Shape:
+        ``y_true`` and ``scores`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.
+
+    Example:
+        >>> print(round(soft_margin([1, -1], [2.0, 0.5]), 6))
+        0.550503
+
+    This is PyTorch ``nn.SoftMarginLoss`` (the mean runs over every element), except
+    that labels other than -1/+1 raise: PyTorch computes the formula for any
+    :math:`y`, and a 0 label gives :math:`\log 2` whatever the score.  It is
+    :func:`binary_cross_entropy_with_logits` with the labels :math:`(y + 1) / 2`, the
+    logistic regression loss, written with margins :math:`m = y s`: a smooth version of
+    :func:`hinge` that never reaches 0.  Computed as
+    :math:`\max(-m, 0) + \log(1 + e^{-|m|})`, it is exact for scores of
+    :math:`\pm 10^4` in float32 and float64.  Keras and optax have no loss under this
+    name (``optax.losses.sigmoid_binary_cross_entropy`` with 0/1 labels is the same).
+
+    References:
+        Cox, D. R. (1958). The regression analysis of binary sequences. Journal of the
+        Royal Statistical Society B 20(2).
+    """
+    checks.reduction("soft_margin", reduction)
+    y, s = _pm1_and_scores("soft_margin", y_true, scores)
+    _, sp_neg, _, _ = _logistic_parts(y * s)
+    return reduce(sp_neg, reduction)
+
+
+@grad_of(soft_margin)
+def _soft_margin_grad(y_true, scores, *, reduction="mean"):
+    checks.reduction("soft_margin", reduction)
+    y, s = _pm1_and_scores("soft_margin", y_true, scores)
+    _, _, _, sig_neg = _logistic_parts(y * s)
+    return reduce_grad(-y * sig_neg, reduction)  # -y sigma(-y s)
+
+
+# --------------------------------------------------------------------------- exponential
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="pm1",
+    prediction="score",
+    labels="-1/+1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,
+    # A margin loss; read through its own link P(y = +1) = sigmoid(2 s) it is proper
+    # (Friedman, Hastie, Tibshirani 2000), through sigmoid(s) it is not.
+    proper=None,
+    sample=_binary_sample("pm1", "score"),
+)
+def exponential(y_true, scores, *, reduction="mean"):
+    r"""Exponential loss of AdaBoost: exp of the negative margin.
+
+    .. math::
+        \ell_i = e^{-y_i s_i},
+        \qquad
+        \mathrm{Exp} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: labels :math:`y \in \{-1, +1\}` (0/1 labels raise; pass ``2*y - 1``).
+        scores: real-valued scores :math:`s` (the boosted ensemble's vote).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per element).
+
+    Shape:
+        ``y_true`` and ``scores`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.
+
+    Example:
+        >>> print(round(exponential([1, -1], [2.0, 0.5]), 6))
+        0.892028
+
+    AdaBoost is stagewise minimization of this loss (Friedman, Hastie and Tibshirani
+    2000).  Its population minimizer is :math:`s^* = \tfrac12 \log(\eta / (1 - \eta))`
+    with :math:`\eta = P(y = +1)`, so :math:`\sigma(2 s)` estimates the probability
+    (scikit-learn's ``ExponentialLoss`` uses this "half logit" link).  Against
+    :func:`soft_margin` (the logistic loss, which grows linearly for large negative
+    margins) it grows exponentially: one mislabelled point with margin -10 costs
+    :math:`e^{10} \approx 22026`, which is why AdaBoost is sensitive to label noise.
+    The value overflows to ``inf`` once :math:`-y s` exceeds about 709.8 in float64
+    (88.7 in float32), where the true value is not representable; no warning is
+    raised.  scikit-learn ``sklearn._loss.ExponentialLoss`` (0/1 labels:
+    :math:`y e^{-s} + (1 - y) e^{s}`) agrees; PyTorch, Keras and optax have no
+    exponential loss.
+
+    References:
+        Freund, Y., Schapire, R. E. (1997). A decision-theoretic generalization of
+        on-line learning and an application to boosting. Journal of Computer and
+        System Sciences 55(1), 119-139.  Friedman, J., Hastie, T., Tibshirani, R.
+        (2000). Additive logistic regression: a statistical view of boosting. Annals
+        of Statistics 28(2), 337-407.
+    """
+    checks.reduction("exponential", reduction)
+    y, s = _pm1_and_scores("exponential", y_true, scores)
+    with np.errstate(over="ignore"):  # exp(> 709.8) is inf: the true value is not representable
+        return reduce(np.exp(-y * s), reduction)
+
+
+@grad_of(exponential)
+def _exponential_grad(y_true, scores, *, reduction="mean"):
+    checks.reduction("exponential", reduction)
+    y, s = _pm1_and_scores("exponential", y_true, scores)
+    with np.errstate(over="ignore"):
+        return reduce_grad(-y * np.exp(-y * s), reduction)
+
+
+# --------------------------------------------------------------------------- modified Huber
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="pm1",
+    prediction="score",
+    labels="-1/+1",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,
+    differentiable=True,  # the slope is continuous; the second derivative jumps at y s = +-1
+    # A margin loss; read through its own link P(y = +1) = (clip(s, -1, 1) + 1) / 2 it is
+    # proper (Zhang 2004), through sigmoid(s) it is not.
+    proper=None,
+    sample=lambda rng, n: _margin_sample(rng, n, kinks=(-1.0, 1.0)),
+)
+def modified_huber(y_true, scores, *, reduction="mean"):
+    r"""Modified Huber loss: a squared hinge that turns linear below the margin -1.
+
+    With the margin :math:`m_i = y_i s_i`:
+
+    .. math::
+        \ell_i = \max(0,\ 1 - m_i)^2 \quad (m_i \ge -1), \qquad
+        \ell_i = -4 m_i \quad (m_i < -1),
+        \qquad
+        \mathrm{MH} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: labels :math:`y \in \{-1, +1\}` (0/1 labels raise; pass ``2*y - 1``).
+        scores: real-valued scores :math:`s`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per element).
+
+    Shape:
+        ``y_true`` and ``scores`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.
+
+    Example:
+        >>> print(modified_huber([1, -1, 1], [2.0, 0.5, -3.0]))
+        4.75
+
+    It is :func:`squared_hinge` for :math:`m \ge -1` and continues along its tangent
+    (slope -4) below, so one badly misclassified point costs linearly, not
+    quadratically: the robustness of :func:`hinge` with a continuous derivative.  Its
+    population minimizer is :math:`s^* = 2\eta - 1` on :math:`[-1, 1]`, so
+    :math:`(\mathrm{clip}(s, -1, 1) + 1) / 2` estimates :math:`P(y = +1)`, which is
+    what scikit-learn's ``SGDClassifier(loss="modified_huber").predict_proba``
+    returns.  It is 4 times the binary sparsemax loss ``optax.losses.sparsemax_loss``,
+    and so 4 times :func:`sparsemax` on two classes with scores :math:`(0, s)`.
+    scikit-learn's ``SGDClassifier(loss="modified_huber")`` (the loss object
+    ``sklearn.linear_model._sgd_fast.ModifiedHuber``) agrees, value and derivative;
+    PyTorch, Keras and optax have no loss under this name.
+
+    References:
+        Zhang, T. (2004). Solving large scale linear prediction problems using
+        stochastic gradient descent algorithms. ICML.
+    """
+    checks.reduction("modified_huber", reduction)
+    y, s = _pm1_and_scores("modified_huber", y_true, scores)
+    m = y * s
+    h = np.maximum(1 - m, 0)
+    return reduce(np.where(m >= -1, h * h, -4 * m), reduction)
+
+
+@grad_of(modified_huber)
+def _modified_huber_grad(y_true, scores, *, reduction="mean"):
+    checks.reduction("modified_huber", reduction)
+    y, s = _pm1_and_scores("modified_huber", y_true, scores)
+    m = y * s
+    slope = np.where(m >= -1, -2 * np.maximum(1 - m, 0), -4.0)  # d loss / d m
+    slope = np.where(np.isnan(m), np.nan, slope)  # NaN in, NaN out
+    return reduce_grad((y * slope).astype(s.dtype, copy=False), reduction)
+
+
+# --------------------------------------------------------------------------- multilabel soft margin
+def _prepare_multilabel_soft_margin(y_true, logits, weight, reduction):
+    """The preparation multilabel_soft_margin and its grad share: targets, logits, weights."""
+    fn = "multilabel_soft_margin"
+    checks.reduction(fn, reduction)
+    z = _class_matrix(fn, "logits", logits, min_classes=1, one_sample=" and y_true[None, :]")
+    raw = np.asarray(y_true)
+    t = checks.float_array(fn, "y_true", y_true)
+    checks.same_shape(fn, "y_true", t, "logits", z)
+    checks.binary_labels(fn, "y_true", t, meaning="0 or 1 (multi-hot: 1 for each label present)")
+    dtype = _target_dtype(raw, t, z)
+    w = _class_weights(fn, weight, dtype, z.shape[1])
+    return t.astype(dtype, copy=False), z.astype(dtype, copy=False), w
+
+
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="multi_hot",
+    prediction="logit",
+    labels="multi-hot 0/1 of shape (N, C)",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    options=("weight",),
+    convex=True,
+    differentiable=True,
+    proper=True,  # the log score of each label's sigmoid
+    sample=lambda rng, n: Case((draw("multi_hot", rng, (n, 4)), draw("logit", rng, (n, 4)))),
+)
+def multilabel_soft_margin(y_true, logits, *, weight=None, reduction="mean"):
+    r"""Multi-label logistic loss: one binary cross-entropy per label, averaged over labels.
+
+    .. math::
+        \ell_i = \frac1C \sum_{c=1}^C w_c \bigl[ t_{ic}\,\mathrm{softplus}(-z_{ic})
+                 + (1 - t_{ic})\,\mathrm{softplus}(z_{ic}) \bigr],
+        \qquad
+        \mathrm{MLSM} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: multi-hot targets :math:`t \in \{0, 1\}`: 1 for each label present.
+        logits: one logit :math:`z` per label (independent sigmoids, not a softmax).
+        weight: optional non-negative label weights :math:`w` of shape ``(C,)``; the
+            mean over labels still divides by C.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` and ``logits`` ``(N, C)`` with N samples and C labels, ``weight``
+        ``(C,)``; a scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(round(multilabel_soft_margin([[1, 0, 1]], [[2.0, -1.0, 0.0]]), 6))
+        0.377779
+
+    This is PyTorch ``nn.MultiLabelSoftMarginLoss``, except that targets other than
+    0/1 raise (PyTorch also takes soft targets; -1/+1 targets there silently give a
+    wrong loss).  Row :math:`i` is the mean over labels of
+    :func:`binary_cross_entropy_with_logits`, so the mean over rows equals that loss's
+    mean over all :math:`N \times C` entries (without weights); Keras
+    ``BinaryCrossentropy(from_logits=True)``, which averages over the last axis, and
+    ``optax.losses.sigmoid_binary_cross_entropy(...).mean(-1)`` agree.  Use it when a
+    sample may carry several labels at once; with exactly one label per sample use
+    :func:`cross_entropy`.  Computed from the logits (softplus as
+    :math:`\max(z, 0) + \log(1 + e^{-|z|})`), it is exact for logits of :math:`\pm 10^4`.
+
+    References:
+        Cox, D. R. (1958). The regression analysis of binary sequences. Journal of the
+        Royal Statistical Society B 20(2).  Tsoumakas, G., Katakis, I. (2007).
+        Multi-label classification: an overview. International Journal of Data
+        Warehousing and Mining 3(3).
+    """
+    t, z, w = _prepare_multilabel_soft_margin(y_true, logits, weight, reduction)
+    sp_pos, sp_neg, _, _ = _logistic_parts(z)
+    per_label = _mul0(t, sp_neg) + _mul0(1 - t, sp_pos)
+    if w is not None:
+        per_label = _mul0(w, per_label)
+    return reduce(per_label.mean(axis=1), reduction)
+
+
+@grad_of(multilabel_soft_margin)
+def _multilabel_soft_margin_grad(y_true, logits, *, weight=None, reduction="mean"):
+    t, z, w = _prepare_multilabel_soft_margin(y_true, logits, weight, reduction)
+    _, _, sig, sig_neg = _logistic_parts(z)
+    d = ((1 - t) * sig - t * sig_neg) / z.shape[1]  # (sigma(z) - t) / C, without cancellation
+    if w is not None:
+        d = w * d
+    return _row_grad(d, reduction)
+
+
+# --------------------------------------------------------------------------- multi margin
+def _prepare_multi_margin(y_true, scores, p, margin, weight, reduction):
+    """The preparation multi_margin and its grad share.
+
+    Returns the labels, the scores, the hinges ``h`` (N, C) (0 at the true class),
+    the weight of each row's label (or None), p and the margin.
+    """
+    fn = "multi_margin"
+    checks.reduction(fn, reduction)
+    p = checks.integer(fn, "p", p, low=1, high=2, hint=" (PyTorch's MultiMarginLoss has p = 1 or 2)")
+    margin = checks.at_least(fn, "margin", margin)
+    s = _class_matrix(fn, "scores", scores)
+    y = _index_labels(fn, y_true, s.shape)
+    w = _class_weights(fn, weight, s.dtype, s.shape[1])
+    rows = np.arange(s.shape[0])
+    with np.errstate(invalid="ignore"):  # inf - inf: no limit, NaN
+        h = margin - s[rows, y][:, None] + s
+    h[rows, y] = 0  # the true class is not a rival
+    return y, s, h, (None if w is None else w[y]), p, margin
+
+
+def _multi_margin_sample(rng, n, classes=4):
+    """Labels and scores with every wrong class's hinge at least 0.05 from its kink."""
+    y = draw("class_index", rng, n, classes=classes)
+    rows = np.arange(n)
+
+    def bad(s):
+        h = np.abs(1.0 - s[rows, y][:, None] + s)
+        h[rows, y] = 1.0
+        return (h < 0.05).any(axis=1)
+
+    return Case((y, _redraw_rows(rng, draw("score", rng, (n, classes)), bad)))
+
+
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="class_index",
+    prediction="score",
+    labels="class index 0..C-1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("p", 1, 1, 2, step=1, integer=True),
+        Hyper("margin", 1.0, 0.0, 2.0, step=0.05),
+    ),
+    options=("weight",),
+    convex=True,  # a sum of hinges (p = 1) or squared hinges (p = 2) of linear functions
+    differentiable=False,
+    kinks="where a wrong class's score is exactly the true score minus the margin (p = 1)",
+    proper=None,
+    sample=_multi_margin_sample,
+)
+def multi_margin(y_true, scores, *, p=1, margin=1.0, weight=None, reduction="mean"):
+    r"""Multiclass hinge loss of Weston and Watkins: every wrong class pays its own hinge.
+
+    .. math::
+        \ell_i = \frac{1}{C} \sum_{j \ne y_i} w_{y_i}
+                 \max\bigl(0,\ m - s_{i y_i} + s_{ij}\bigr)^p,
+        \qquad
+        \mathrm{MM} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: integer class labels in :math:`[0, C)`.
+        scores: real-valued class scores :math:`s`.
+        p: 1 (default, the hinge) or 2 (the squared hinge); other values raise.
+        margin: :math:`m \ge 0` (default 1).
+        weight: optional non-negative class weights :math:`w` of shape ``(C,)``; the
+            weight of the *true* class multiplies every term of its row.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` ``(N,)`` and ``scores`` ``(N, C)`` with N samples and C >= 2
+        classes, ``weight`` ``(C,)``; a scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(multi_margin([0, 2], [[2.0, 1.5, -1.0], [0.0, 1.0, 3.0]]))
+        0.08333333333333333
+
+    This is PyTorch ``nn.MultiMarginLoss`` as its code computes it: the sum runs over
+    the wrong classes but is divided by C, the number of *all* classes (so two
+    classes give half of :func:`hinge` on the score difference); the weight multiplies
+    the p-th power (:math:`w_y \max(\cdot)^p`, not :math:`(w_y \max(\cdot))^p`); and the
+    mean divides by N, not by the sum of the weights as ``NLLLoss`` does.  Every wrong
+    class within the margin adds to the loss, where :func:`multiclass_hinge` (Crammer
+    and Singer, optax's ``multiclass_hinge_loss``) charges only the best wrong class
+    and :func:`categorical_hinge` (Keras) the best wrong class or 0.  Keras and optax
+    have no Weston-Watkins loss.
+
+    References:
+        Weston, J., Watkins, C. (1999). Support vector machines for multi-class
+        pattern recognition. ESANN.
+    """
+    _, _, h, w_y, p, _ = _prepare_multi_margin(y_true, scores, p, margin, weight, reduction)
+    hinge_ = np.maximum(h, 0)
+    term = hinge_ if p == 1 else hinge_ * hinge_
+    if w_y is not None:
+        term = w_y[:, None] * term
+    return reduce(term.sum(axis=1) / h.shape[1], reduction)
+
+
+@grad_of(multi_margin)
+def _multi_margin_grad(y_true, scores, *, p=1, margin=1.0, weight=None, reduction="mean"):
+    y, s, h, w_y, p, _ = _prepare_multi_margin(y_true, scores, p, margin, weight, reduction)
+    coef = (h > 0).astype(s.dtype) if p == 1 else 2 * np.maximum(h, 0)  # d h^p / d h
+    coef = np.where(np.isnan(h), np.nan, coef)
+    if w_y is not None:
+        coef = w_y[:, None] * coef
+    coef = coef / s.shape[1]
+    rows = np.arange(s.shape[0])
+    coef[rows, y] = 0
+    d = coef.astype(s.dtype, copy=True)  # +coef_j at each wrong class j ...
+    d[rows, y] = -coef.sum(axis=1)  # ... and minus their sum at the true class
+    return _row_grad(d, reduction)
+
+
+# --------------------------------------------------------------------------- multilabel margin
+def _prepare_multilabel_margin(y_true, scores, reduction):
+    """The preparation multilabel_margin and its grad share: scores and the target mask."""
+    fn = "multilabel_margin"
+    checks.reduction(fn, reduction)
+    s = _class_matrix(fn, "scores", scores, one_sample=" and y_true[None, :]")
+    n, c = s.shape
+    raw = np.asarray(y_true)
+    if raw.shape != s.shape:
+        hint = (" (for one label per sample use multi_margin, or pad each label with -1: "
+                "np.c_[y, -np.ones((N, C - 1), int)])") if raw.shape == (n,) else ""
+        raise ValueError(
+            f"{fn}: y_true must have the shape of scores {s.shape}, one row of class indices "
+            f"ended by -1 per sample, got shape {raw.shape}{hint}"
+        )
+    y = checks.class_labels(fn, "y_true", raw)  # integers (whole floats accepted)
+    out = y[(y < -1) | (y >= c)]
+    if out.size:
+        raise ValueError(
+            f"{fn}: y_true must hold class indices in [0, {c - 1}], or -1 to end a row's "
+            f"list, got {out.flat[0]}"
+        )
+    ended = np.cumsum(y == -1, axis=1) > 0  # at and after each row's first -1
+    r, k = np.nonzero(~ended)
+    counts = np.zeros((n, c), dtype=np.int64)
+    np.add.at(counts, (r, y[r, k]), 1)
+    twice = np.argwhere(counts > 1)
+    if twice.size:
+        i, cls = twice[0]
+        raise ValueError(
+            f"{fn}: y_true must list each class at most once per row, got class {cls} twice in "
+            f"row {i} (PyTorch would count its pairs twice)"
+        )
+    return s, counts > 0
+
+
+def _multilabel_margin_pairs(s: np.ndarray, is_target: np.ndarray):
+    """Yield ``(j, hinge, pairs)`` per class j: the hinges 1 - s_j + s_k (N, C) and the
+    mask of rows where j is a target and k is not.  One (N, C) slab at a time, so the
+    memory is O(N C), not O(N C^2)."""
+    for j in np.flatnonzero(is_target.any(axis=0)):
+        pairs = is_target[:, j : j + 1] & ~is_target
+        with np.errstate(invalid="ignore"):  # inf - inf: no limit, NaN
+            yield j, 1 - s[:, j : j + 1] + s, pairs
+
+
+def _multilabel_margin_sample(rng, n, classes=4):
+    """Target lists and scores with every (target, non-target) hinge 0.05 from its kink."""
+    y = draw("class_index_lists", rng, (n, classes))
+    is_target = np.zeros((n, classes), dtype=bool)
+    r, k = np.nonzero(y >= 0)
+    is_target[r, y[r, k]] = True
+    pairs = is_target[:, :, None] & ~is_target[:, None, :]
+
+    def bad(s):
+        h = np.abs(1 - s[:, :, None] + s[:, None, :])
+        return ((h < 0.05) & pairs).any(axis=(1, 2))
+
+    return Case((y, _redraw_rows(rng, draw("score", rng, (n, classes)), bad)))
+
+
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="class_index_lists",
+    prediction="score",
+    labels="class indices per row, ended by the first -1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,  # a sum of hinges of linear functions
+    differentiable=False,
+    kinks="where a target's score exceeds a non-target's by exactly 1",
+    proper=None,
+    sample=_multilabel_margin_sample,
+)
+def multilabel_margin(y_true, scores, *, reduction="mean"):
+    r"""Multi-label hinge loss: every target class must beat every other class by 1.
+
+    With :math:`T_i` the set of target classes of row :math:`i`:
+
+    .. math::
+        \ell_i = \frac1C \sum_{j \in T_i} \sum_{k \notin T_i}
+                 \max\bigl(0,\ 1 - (s_{ij} - s_{ik})\bigr),
+        \qquad
+        \mathrm{MLM} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: integer targets, one row per sample: the row's target classes, in any
+            order, ended by its first -1 (entries after it are ignored, but must still
+            lie in :math:`[-1, C-1]`).  A class listed twice raises.
+        scores: real-valued class scores :math:`s`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` and ``scores`` ``(N, C)`` with N samples and C >= 2 classes; a
+        scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(multilabel_margin([[3, 0, -1, 1]], [[0.1, 0.2, 0.4, 0.8]]))
+        0.85
+
+    In the example the targets are classes 3 and 0 (the 1 after the -1 is ignored),
+    and the four (target, non-target) pairs cost 0.4, 0.6, 1.1 and 1.3, divided by
+    C = 4.  This is PyTorch ``nn.MultiLabelMarginLoss`` on ``(N, C)`` inputs, with its
+    division by C (not by the number of pairs); PyTorch counts a class listed twice
+    twice, where it raises here.  It is a ranking loss over labels (Weston and Watkins'
+    pairwise hinge applied to label sets), the margin counterpart of
+    :func:`multilabel_soft_margin`; with one target per row it is :func:`multi_margin`
+    (p = 1, margin 1).  A row with no target (or every class a target) costs 0.
+    Keras and optax have no such loss.  The value loops over target classes, one
+    ``(N, C)`` slab at a time.
+
+    References:
+        Weston, J., Watkins, C. (1999). Support vector machines for multi-class
+        pattern recognition. ESANN.  Crammer, K., Singer, Y. (2003). A family of
+        additive online algorithms for category ranking. Journal of Machine Learning
+        Research 3, 1025-1058.
+    """
+    s, is_target = _prepare_multilabel_margin(y_true, scores, reduction)
+    loss = np.zeros(s.shape[0], dtype=s.dtype)
+    for _, h, pairs in _multilabel_margin_pairs(s, is_target):
+        loss += np.where(pairs, np.maximum(h, 0), 0).sum(axis=1)
+    return reduce(loss / s.shape[1], reduction)
+
+
+@grad_of(multilabel_margin)
+def _multilabel_margin_grad(y_true, scores, *, reduction="mean"):
+    s, is_target = _prepare_multilabel_margin(y_true, scores, reduction)
+    d = np.zeros_like(s)
+    for j, h, pairs in _multilabel_margin_pairs(s, is_target):
+        active = (pairs & (h > 0)).astype(s.dtype)
+        d += active  # +1 to the non-target k of each violated pair ...
+        d[:, j] -= active.sum(axis=1)  # ... -1 to the target j
+    return _row_grad(d / s.shape[1], reduction)
+
+
+# --------------------------------------------------------------------------- categorical hinge
+def _prepare_categorical_hinge(y_true, scores, reduction):
+    """The preparation categorical_hinge and its grad share.
+
+    Returns the one-hot targets, the scores, ``neg - pos + 1`` per row and the column
+    of each row's ``neg = max((1 - t) s)``.
+    """
+    fn = "categorical_hinge"
+    checks.reduction(fn, reduction)
+    s = _class_matrix(fn, "scores", scores, one_sample=" and y_true[None, :]")
+    t, s = _one_hot(fn, y_true, s, "scores")
+    masked = _mul0(1 - t, s)  # the true class enters the max as 0 (Keras), even at s = -inf
+    rival = masked.argmax(axis=1)  # the first maximum on ties; the NaN if a row holds one
+    neg = masked[np.arange(s.shape[0]), rival]
+    pos = _mul0(t, s).sum(axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf: no limit, NaN
+        slack = neg - pos + 1
+    return t, s, slack, rival
+
+
+def _categorical_hinge_sample(rng, n, classes=4):
+    """One-hot targets and scores away from the kinks of Keras's categorical hinge: the
+    slack 1 + neg - pos and the gap between the two largest (1 - t) s at least 0.05."""
+    y = draw("class_index", rng, n, classes=classes)
+    t = np.eye(classes)[y]
+
+    def bad(s):
+        masked = np.sort((1 - t) * s, axis=1)
+        second, best = masked[:, -2:].T
+        slack = 1 + best - (t * s).sum(axis=1)
+        return (np.abs(slack) < 0.05) | (best - second < 0.05)
+
+    return Case((t, _redraw_rows(rng, draw("score", rng, (n, classes)), bad)))
+
+
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="multi_hot",
+    prediction="score",
+    labels="one-hot of shape (N, C)",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,  # max(0, max_j of linear functions - linear function + 1)
+    differentiable=False,
+    kinks="where 1 + max((1 - t) s) = s_y, and where the two largest (1 - t) s tie "
+          "(the best wrong score crossing 0 among them)",
+    proper=None,
+    sample=_categorical_hinge_sample,
+)
+def categorical_hinge(y_true, scores, *, reduction="mean"):
+    r"""Keras's categorical hinge: beat the best wrong class, or 0, by a margin of 1.
+
+    With one-hot targets :math:`t_i` (so :math:`\sum_c t_{ic} s_{ic} = s_{i y_i}`):
+
+    .. math::
+        \ell_i = \max\Bigl(0,\ 1 + \max_c\,(1 - t_{ic})\, s_{ic}
+                 - \sum_c t_{ic}\, s_{ic}\Bigr),
+        \qquad
+        \mathrm{CH} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: one-hot targets :math:`t` (exactly one 1 per row; integer labels
+            ``y`` become ``np.eye(C)[y]``).
+        scores: real-valued class scores :math:`s`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` and ``scores`` ``(N, C)`` with N samples and C >= 2 classes; a
+        scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> t = [[1, 0, 0], [0, 0, 1]]
+        >>> s = [[2.0, 1.5, -1.0], [-0.5, -1.0, 0.3]]
+        >>> print(categorical_hinge(t, s), multiclass_hinge([0, 2], s))
+        0.6 0.35
+
+    This is ``keras.losses.CategoricalHinge`` exactly.  The true class stays inside
+    the maximum with the value :math:`(1 - 1) s_y = 0`, so the "best wrong score" is
+    never below 0: in the second row of the example every wrong score is negative,
+    Keras charges :math:`1 + 0 - 0.3 = 0.7` where :func:`multiclass_hinge` (Crammer
+    and Singer, the best *wrong* class only; optax ``multiclass_hinge_loss``) charges
+    :math:`1 - 0.5 - 0.3 = 0.2`.  The two agree whenever the best wrong score is
+    :math:`\ge 0`.  :func:`multi_margin` (PyTorch ``MultiMarginLoss``, Weston and
+    Watkins) sums the hinges of all wrong classes instead.  Targets that are not
+    one-hot raise here (Keras computes the formula for any targets; its docstring also
+    mentions -1/+1 targets, for which :math:`1 - t = 2` doubles the scores).
+
+    References:
+        Crammer, K., Singer, Y. (2001). On the algorithmic implementation of multiclass
+        kernel-based vector machines. Journal of Machine Learning Research 2, 265-292.
+    """
+    _, _, slack, _ = _prepare_categorical_hinge(y_true, scores, reduction)
+    return reduce(np.maximum(slack, 0), reduction)
+
+
+@grad_of(categorical_hinge)
+def _categorical_hinge_grad(y_true, scores, *, reduction="mean"):
+    t, s, slack, rival = _prepare_categorical_hinge(y_true, scores, reduction)
+    active = np.where(np.isnan(slack), np.nan, slack > 0).astype(s.dtype, copy=False)
+    rows = np.arange(s.shape[0])
+    d = -active[:, None] * t  # - d pos / d s
+    d[rows, rival] += active * (1 - t[rows, rival])  # + d neg / d s (0 if the max is the true class)
+    return _row_grad(d, reduction)
+
+
+# --------------------------------------------------------------------------- categorical focal
+# Keras clips the probabilities to [epsilon, 1 - epsilon] with backend.epsilon() = 1e-7.
+_KERAS_EPSILON = 1e-7
+
+
+def _prepare_categorical_focal(y_true, logits, alpha, gamma, label_smoothing, reduction):
+    """The preparation categorical_focal and its grad share.
+
+    Returns the smoothed targets, the softmax ``p``, the clipped ``log p`` and
+    ``1 - p``, the mask of unclipped entries, alpha and gamma.
+    """
+    fn = "categorical_focal"
+    checks.reduction(fn, reduction)
+    alpha = checks.at_least(fn, "alpha", alpha)
+    gamma = checks.at_least(fn, "gamma", gamma)
+    smoothing = checks.in_range(fn, "label_smoothing", label_smoothing, 0, 1)
+    z = _class_matrix(fn, "logits", logits, one_sample=" and y_true[None, :]")
+    t, z = _one_hot(fn, y_true, z, "logits")
+    c = z.shape[1]
+    if smoothing:
+        t = t * (1 - smoothing) + smoothing / c  # Keras: before the softmax, on the targets
+    log_p = _log_softmax(z)
+    p = np.exp(log_p)
+    eps = z.dtype.type(_KERAS_EPSILON)
+    high = 1 - eps  # 1 - 1e-7 rounded in the input's dtype, as Keras computes it
+    below, above = p < eps, p > high
+    inside = ~(below | above)
+    # log p from the log-softmax (exact) where no clip applies; 1 - p as -expm1(log p),
+    # accurate when p is close to 1.
+    log_pc = np.where(below, np.log(eps), np.where(above, np.log(high), log_p))
+    one_minus = np.where(below, 1 - eps, np.where(above, 1 - high, -np.expm1(log_p)))
+    return t, p, log_pc, one_minus, inside, alpha, gamma
+
+
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="multi_hot",
+    prediction="logit",
+    labels="one-hot of shape (N, C)",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("alpha", 0.25, 0.0, 1.0, step=0.05),
+        Hyper("gamma", 2.0, 0.0, 5.0, step=0.25,
+              reduces_to=(Limit(0.0, None, note="gamma = 0: alpha times cross_entropy wherever "
+                                                "every probability lies inside Keras's clip "
+                                                "[1e-7, 1 - 1e-7]"),)),
+        Hyper("label_smoothing", 0.0, 0.0, 0.4, step=0.05),
+    ),
+    convex=False,  # the factor (1 - p)^gamma bends it (gamma > 0)
+    # Keras's clip of p to [1e-7, 1 - 1e-7] flattens the loss beyond it: the slope jumps to 0.
+    differentiable=False,
+    kinks="where a class with target mass has probability exactly 1e-7 or 1 - 1e-7 "
+          "(Keras's clip; the slope is 0 beyond it)",
+    proper=False,  # the focusing factor pulls the minimizer towards 1/C (Lin et al. 2017)
+    sample=lambda rng, n: Case((np.eye(4)[draw("class_index", rng, n)], draw("logit", rng, (n, 4)))),
+)
+def categorical_focal(y_true, logits, *, alpha=0.25, gamma=2.0, label_smoothing=0.0, reduction="mean"):
+    r"""Softmax focal loss on logits, as Keras computes it (its probability clip included).
+
+    With :math:`p_{ic}` the softmax of the logits clipped to
+    :math:`[\epsilon, 1 - \epsilon]`, :math:`\epsilon = 10^{-7}`, and the (smoothed)
+    one-hot targets :math:`t'_{ic} = (1 - \varepsilon)\, t_{ic} + \varepsilon / C`:
+
+    .. math::
+        \ell_i = -\alpha \sum_{c=1}^C (1 - p_{ic})^\gamma\, t'_{ic} \log p_{ic},
+        \qquad
+        \mathrm{CFL} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: one-hot targets :math:`t` (exactly one 1 per row).
+        logits: unnormalized log-probabilities :math:`z`.
+        alpha: a weight :math:`\alpha \ge 0` of *every* class (default 0.25, as Keras).
+        gamma: focusing parameter :math:`\gamma \ge 0` (default 2).
+        label_smoothing: :math:`\varepsilon \in [0, 1]` (default 0).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` and ``logits`` ``(N, C)`` with N samples and C >= 2 classes; a
+        scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(round(categorical_focal([[0, 1, 0]], [[1.0, 2.0, 0.5]]), 6))
+        0.016019
+        >>> print(round(categorical_focal([[0, 1, 0]], [[1.0, 2.0, 0.5]], gamma=0.0), 6))
+        0.116092
+
+    This is ``keras.losses.CategoricalFocalCrossentropy(from_logits=True)`` (scalar
+    ``alpha`` only), with its clip: Keras takes the softmax, clips it to
+    :math:`[10^{-7}, 1 - 10^{-7}]` (``backend.epsilon()``; in float32 the upper bound
+    rounds to :math:`1 - 1.19 \times 10^{-7}`) and uses the clipped value in both the
+    logarithm and the focusing factor.  Without the clip a confidently wrong row
+    would cost :math:`\alpha (1 - p_y)^\gamma (-\log p_y)`, growing without bound as
+    :math:`p_y \to 0` (about :math:`\alpha` times the logit gap); with it the cost
+    stops at :math:`\alpha (1 - 10^{-7})^\gamma \log 10^{7} \approx 4.03` and its
+    slope is 0, so such a row no longer trains.  A confidently right row costs at
+    least :math:`\alpha\, 10^{-7\gamma} \cdot 10^{-7}` instead of tending to 0.  The
+    loss is computed from the log-softmax (exact for logits of :math:`\pm 10^4`),
+    with :math:`1 - p` as :math:`-\mathrm{expm1}(\log p)`; where the clip is active the
+    values are Keras's.  Label smoothing acts on the targets before the loss, as in
+    Keras, so it also charges the wrong classes
+    :math:`\alpha (1 - p_c)^\gamma \tfrac{\varepsilon}{C} (-\log p_c)`.
+
+    Unlike the binary :func:`focal`, where :math:`\alpha` weights the positive class
+    and :math:`1 - \alpha` the negative one, here :math:`\alpha` multiplies every class:
+    with a scalar it only rescales the loss (and the learning rate).  With
+    :math:`\gamma = 0` the loss is :math:`\alpha` times :func:`cross_entropy` (with the
+    same smoothing) wherever no probability is clipped.  PyTorch and optax have no
+    softmax focal loss.
+
+    References:
+        Lin, T.-Y., Goyal, P., Girshick, R., He, K., Dollár, P. (2017). Focal loss for
+        dense object detection. ICCV.
+    """
+    t, _, log_pc, one_minus, _, alpha, gamma = _prepare_categorical_focal(
+        y_true, logits, alpha, gamma, label_smoothing, reduction
+    )
+    loss = -alpha * (one_minus**gamma * t * log_pc).sum(axis=1)
+    return reduce(loss, reduction)
+
+
+@grad_of(categorical_focal)
+def _categorical_focal_grad(y_true, logits, *, alpha=0.25, gamma=2.0, label_smoothing=0.0, reduction="mean"):
+    t, p, log_pc, one_minus, inside, alpha, gamma = _prepare_categorical_focal(
+        y_true, logits, alpha, gamma, label_smoothing, reduction
+    )
+    # With f(p) = -(1 - p)^g log p, d f / d p = g (1 - p)^(g-1) log p - (1 - p)^g / p, and
+    # d p_c / d z_k = p_c (delta_ck - p_k), so d l / d z_k = a_k - p_k sum_c a_c with
+    # a_c = alpha t_c p_c f'(p_c) = alpha t_c [g (1 - p)^(g-1) p log p - (1 - p)^g],
+    # and a_c = 0 where the clip is active.  Inside the clip 1 - p >= 1e-7, so
+    # (1 - p)^(g-1) stays finite for g < 1.
+    pc = 1 - one_minus
+    a = alpha * t * (gamma * one_minus ** (gamma - 1) * pc * log_pc - one_minus**gamma)
+    a = np.where(inside, a, 0)
+    d = a - p * a.sum(axis=1, keepdims=True)
+    return _row_grad(d.astype(p.dtype, copy=False), reduction)
+
+
+# --------------------------------------------------------------------------- poly-1
+def _prepare_poly1(y_true, logits, epsilon, reduction):
+    """The preparation poly1 and its grad share: labels, log-softmax and epsilon."""
+    fn = "poly1"
+    checks.reduction(fn, reduction)
+    epsilon = checks.at_least(
+        fn, "epsilon", epsilon, low=-1.0,
+        hint=" (below -1 the loss no longer falls as p_y rises: it is lowest at p_y = -1/epsilon)",
+    )
+    z = _class_matrix(fn, "logits", logits)
+    y = _index_labels(fn, y_true, z.shape)
+    return y, _log_softmax(z), epsilon
+
+
+@register(
+    "classification",
+    inputs=("y_true", "logits"),
+    target="class_index",
+    prediction="logit",
+    labels="class index 0..C-1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("epsilon", 1.0, -1.0, 3.0, step=0.1,
+              reduces_to=(Limit(0.0, "cross_entropy", note="epsilon = 0: plain cross-entropy"),)),
+    ),
+    # Convex for -1 <= epsilon <= 1: the Hessian is (1 + e p_y) S - e p_y v v^T with
+    # S = diag(p) - p p^T, v = onehot(y) - p, and (v.x)^2 <= (1 - p_y)/p_y x^T S x, so it
+    # is PSD when 1 - e + 2 e p_y >= 0.  Not convex for epsilon > 1 (the paper's 2).
+    convex=True,
+    differentiable=True,
+    proper=False,  # the minimizer of the expected loss is not the true probability (epsilon != 0)
+    sample=lambda rng, n: Case((draw("class_index", rng, n), draw("logit", rng, (n, 4)))),
+)
+def poly1(y_true, logits, *, epsilon=1.0, reduction="mean"):
+    r"""Poly-1 loss: cross-entropy plus epsilon times the missing probability of the true class.
+
+    With :math:`p_{i y_i}` the softmax probability of the true class:
+
+    .. math::
+        \ell_i = -\log p_{i y_i} + \epsilon\,(1 - p_{i y_i}),
+        \qquad
+        \mathrm{Poly1} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: integer class labels in :math:`[0, C)`.
+        logits: unnormalized log-probabilities :math:`z`.
+        epsilon: :math:`\epsilon \ge -1` (default 1), the change to the first
+            coefficient of the loss's expansion in :math:`(1 - p_y)^j`.  Below -1 it
+            raises: the loss would then be lowest at :math:`p_y = -1/\epsilon < 1`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` ``(N,)`` and ``logits`` ``(N, C)`` with N samples and C >= 2
+        classes; a scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(round(poly1([0, 2], [[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), 6))
+        1.108919
+        >>> print(round(poly1([0, 2], [[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], epsilon=0.0), 6))
+        0.669079
+
+    Since :math:`-\log p = \sum_{j \ge 1} (1 - p)^j / j`, cross-entropy puts weight 1 on
+    the first term :math:`(1 - p_y)`; Poly-1 makes it :math:`1 + \epsilon`.
+    :math:`\epsilon = 0` is :func:`cross_entropy`; :math:`\epsilon > 0` pushes harder on
+    examples that are already nearly right, :math:`\epsilon < 0` softer (towards
+    :func:`focal` -like behaviour).  The derivative is
+    :math:`(p - \mathrm{onehot}(y))(1 + \epsilon\, p_y)`.  It is convex for
+    :math:`-1 \le \epsilon \le 1` (the default included) but not for larger
+    :math:`\epsilon` such as the paper's ImageNet value 2.  This is
+    ``optax.losses.poly_loss_cross_entropy`` with ``jax.nn.one_hot`` labels, but
+    optax's default is :math:`\epsilon = 2`, lossbook's 1 (the paper's Poly-1
+    formulation with :math:`\epsilon_1 = 1`).  Computed from the log-softmax, with
+    :math:`1 - p_y = -\mathrm{expm1}(\log p_y)` (no cancellation when :math:`p_y`
+    is near 1), it is exact for logits of :math:`\pm 10^4`.  PyTorch and Keras have no
+    PolyLoss.
+
+    References:
+        Leng, Z., Tan, M., Liu, C., Cubuk, E. D., Shi, X., Cheng, S., Anguelov, D.
+        (2022). PolyLoss: a polynomial expansion perspective of classification loss
+        functions. ICLR.
+    """
+    y, log_p, epsilon = _prepare_poly1(y_true, logits, epsilon, reduction)
+    log_py = log_p[np.arange(log_p.shape[0]), y]
+    return reduce(-log_py - epsilon * np.expm1(log_py), reduction)
+
+
+@grad_of(poly1)
+def _poly1_grad(y_true, logits, *, epsilon=1.0, reduction="mean"):
+    y, log_p, epsilon = _prepare_poly1(y_true, logits, epsilon, reduction)
+    rows = np.arange(log_p.shape[0])
+    p = np.exp(log_p)
+    factor = 1 + epsilon * p[rows, y]
+    d = p
+    d[rows, y] -= 1
+    return _row_grad(d * factor[:, None], reduction)
+
+
+# --------------------------------------------------------------------------- sparsemax
+def _sparsemax_parts(z: np.ndarray):
+    """``sparsemax(z)`` by rows and the threshold ``tau`` (of the shifted scores).
+
+    Sort each row in decreasing order; the support is the largest k with
+    ``1 + k z_(k) > sum_{j <= k} z_(j)``, and ``tau = (sum_{j <= k} z_(j) - 1) / k``.
+    The scores are shifted by their row maximum first (sparsemax does not change
+    under a shift), so scores of +-1e4 lose nothing.  Returns ``(p, zs, tau)`` with
+    ``zs`` the shifted scores.
+    """
+    zs = z - _row_max(z)
+    srt = -np.sort(-zs, axis=1)
+    with np.errstate(invalid="ignore"):  # -inf scores: inf - inf in the cumulative sums
+        cs = np.cumsum(srt, axis=1)
+        k = np.arange(1, z.shape[1] + 1, dtype=z.dtype)
+        size = (1 + k * srt > cs).sum(axis=1)  # >= 1: the first entry always qualifies
+        size = np.maximum(size, 1)  # (NaN rows give 0; keep the index valid)
+        tau = (cs[np.arange(z.shape[0]), size - 1] - 1) / size.astype(z.dtype)
+        p = np.maximum(zs - tau[:, None], 0)
+    return p, zs, tau
+
+
+def _prepare_sparsemax(y_true, scores, reduction):
+    """The preparation sparsemax and its grad share: labels, scores, sparsemax, NaN rows."""
+    fn = "sparsemax"
+    checks.reduction(fn, reduction)
+    s = _class_matrix(fn, "scores", scores)
+    y = _index_labels(fn, y_true, s.shape)
+    p, _, _ = _sparsemax_parts(s)
+    return y, s, p, np.isnan(s).any(axis=1)
+
+
+def _sparsemax_sample(rng, n, classes=4):
+    """Labels and scores with every score at least 0.05 from the sparsemax threshold,
+    where the support changes (and the second derivative jumps)."""
+    y = draw("class_index", rng, n, classes=classes)
+
+    def bad(s):
+        _, zs, tau = _sparsemax_parts(s)
+        return (np.abs(zs - tau[:, None]) < 0.05).any(axis=1)
+
+    return Case((y, _redraw_rows(rng, draw("score", rng, (n, classes)), bad)))
+
+
+@register(
+    "classification",
+    inputs=("y_true", "scores"),
+    target="class_index",
+    prediction="score",
+    labels="class index 0..C-1",
+    per_example="sample",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,  # a Fenchel-Young loss: the conjugate of a convex function minus a linear one
+    differentiable=True,  # the slope sparsemax(z) - onehot(y) is continuous
+    # Read as logits (through the softmax) its minimizer is not the true probability;
+    # read through its own link it is: the expected loss is minimized where
+    # sparsemax(z) equals the true distribution (Blondel, Martins, Niculae 2020).
+    proper=False,
+    sample=_sparsemax_sample,
+)
+def sparsemax(y_true, scores, *, reduction="mean"):
+    r"""Sparsemax loss: the Fenchel-Young loss whose predicted distribution can hold exact zeros.
+
+    With :math:`p = \mathrm{sparsemax}(s_i)`, the Euclidean projection of the scores
+    onto the probability simplex (:math:`p_c = \max(s_{ic} - \tau_i, 0)`, with
+    :math:`\tau_i` such that :math:`\sum_c p_c = 1`), and its support :math:`S_i`:
+
+    .. math::
+        \ell_i = \sum_{c} p_c\,(s_{ic} - s_{i y_i}) + \tfrac12 \Bigl(1 - \sum_c p_c^2\Bigr)
+              = -s_{i y_i} + \tfrac12 \sum_{c \in S_i} (s_{ic}^2 - \tau_i^2) + \tfrac12,
+        \qquad
+        \mathrm{SM} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: integer class labels in :math:`[0, C)`.
+        scores: real-valued class scores :math:`s`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per row).
+
+    Shape:
+        ``y_true`` ``(N,)`` and ``scores`` ``(N, C)`` with N samples and C >= 2
+        classes; a scalar, or ``(N,)`` with ``reduction="none"``.
+
+    Example:
+        >>> print(sparsemax([0, 2], [[2.0, 1.5, -1.0], [0.0, 1.0, 3.0]], reduction="none"))
+        [0.0625 0.    ]
+
+    In the first row :math:`\tau = 1.25` and :math:`p = (0.75, 0.25, 0)`: the third
+    class gets probability exactly 0.  In the second the true score leads by 2, so
+    :math:`p` is one-hot and the loss 0.
+
+    The loss is 0 exactly when :math:`\mathrm{sparsemax}(s) = \mathrm{onehot}(y)`, that
+    is once the true score leads every other by at least 1 (a margin, as in
+    :func:`multiclass_hinge`), and its gradient is
+    :math:`\mathrm{sparsemax}(s) - \mathrm{onehot}(y)`, the softmax cross-entropy's
+    :math:`\mathrm{softmax}(z) - \mathrm{onehot}(y)` with sparsemax in place of softmax
+    (:func:`cross_entropy` is the Fenchel-Young loss of the Shannon entropy, this one
+    of the Gini entropy).  It is convex and differentiable; the second derivative jumps
+    where a class enters or leaves the support.  With two classes and scores
+    :math:`(0, s)` it is :func:`modified_huber` of :math:`(2y - 1, s)` divided by 4.
+    This is ``optax.losses.multiclass_sparsemax_loss`` (integer labels); the threshold
+    is found by sorting each row, after shifting it by its maximum, so scores of
+    :math:`\pm 10^4` are exact.  PyTorch and Keras have no sparsemax loss.
+
+    References:
+        Martins, A. F. T., Astudillo, R. F. (2016). From softmax to sparsemax: a sparse
+        model of attention and multi-label classification. ICML.  Blondel, M.,
+        Martins, A. F. T., Niculae, V. (2020). Learning with Fenchel-Young losses.
+        Journal of Machine Learning Research 21(35).
+    """
+    y, s, p, nan_rows = _prepare_sparsemax(y_true, scores, reduction)
+    rows = np.arange(s.shape[0])
+    with np.errstate(invalid="ignore"):  # inf - inf: no limit, NaN
+        gap = s - s[rows, y][:, None]
+    # only the support counts (p = 0 times a gap of -inf would give NaN)
+    loss = np.where(p > 0, p * gap, 0).sum(axis=1) + (1 - (p * p).sum(axis=1)) / 2
+    loss = np.where(nan_rows, np.nan, loss).astype(s.dtype, copy=False)
+    return reduce(loss, reduction)
+
+
+@grad_of(sparsemax)
+def _sparsemax_grad(y_true, scores, *, reduction="mean"):
+    y, s, p, nan_rows = _prepare_sparsemax(y_true, scores, reduction)
+    d = p.astype(s.dtype, copy=True)
+    d[np.arange(s.shape[0]), y] -= 1
+    d[nan_rows] = np.nan
+    return _row_grad(d, reduction)

@@ -69,6 +69,8 @@ DOMAINS = MappingProxyType({
     "pm1": "-1 or +1",
     "probability": "a probability in [0, 1] (as a target: a 0/1 label or a soft label)",
     "class_index": "an integer class index in 0..C-1, one per sample: shape (N,)",
+    "class_index_lists": "per sample a list of distinct class indices 0..C-1, ended by the "
+                         "first -1 (later entries ignored): shape (N, C)",
     "class_probabilities": "a row of C probabilities that sums to 1: shape (N, C)",
     "multi_hot": "a row of C values 0 or 1, any number of them 1: shape (N, C)",
     "label_sequence": "padded sequences of class indices, shape (N, S); never the blank",
@@ -373,12 +375,13 @@ def make_info(fn: Callable, kind: str, facts: dict) -> LossInfo:
 
 # --------------------------------------------------------------------------- sampling
 def draw(domain: str, rng: np.random.Generator, shape, *, classes: int = 4) -> np.ndarray:
-    """Random float64 values of a named domain (integers for ``class_index``).
+    """Random float64 values of a named domain (integers for the class-index domains).
 
     Values stay inside the open domain, away from its edges (probabilities in
     [0.05, 0.95], distances in [0.1, 2]), so that finite differences stay valid.
     ``classes`` is C for the class domains; shapes follow :data:`DOMAINS` (give the
-    full shape, e.g. ``(n, C)`` for ``class_probabilities``).
+    full shape, e.g. ``(n, C)`` for ``class_probabilities`` and ``class_index_lists``,
+    whose C is the last axis).
 
     Example:
         >>> import numpy as np
@@ -401,6 +404,13 @@ def draw(domain: str, rng: np.random.Generator, shape, *, classes: int = 4) -> n
         return np.where(rng.random(shape) < 0.5, -1.0, 1.0)
     if domain == "probability":
         return rng.uniform(0.05, 0.95, shape)
+    if domain == "class_index_lists":  # 1..C-1 distinct classes per row, then -1
+        n, c = shape
+        lists = np.full((n, c), -1, dtype=np.int64)
+        for i in range(n):
+            k = rng.integers(1, c)
+            lists[i, :k] = rng.permutation(c)[:k]
+        return lists
     if domain in ("class_index", "label_sequence"):
         low = 1 if domain == "label_sequence" else 0  # CTC: class 0 is the blank
         return rng.integers(low, classes, shape)

@@ -17,10 +17,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks
-from ._core import REDUCTIONS, grad_of, reduce, reduce_grad, register, result_dtype
+from ._core import REDUCTIONS, grad_of, reduce, reduce_grad, register, result_dtype, sigmoid, softplus
 from .facts import Case, Hyper, away_from, draw
 
-__all__ = ["contrastive", "triplet", "info_nce", "cosine_embedding", "margin_ranking"]
+__all__ = [
+    "contrastive",
+    "triplet",
+    "info_nce",
+    "symmetric_info_nce",
+    "nt_xent",
+    "cosine_embedding",
+    "margin_ranking",
+    "hinge_embedding",
+]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -311,22 +320,27 @@ def _triplet_grad(
 
 
 # --------------------------------------------------------------------------- InfoNCE
-def _prepare_info_nce(queries, keys, temperature, reduction):
-    """The preparation info_nce and its grad share: checks, logits and log-sum-exps."""
-    fn = "info_nce"
+def _similarity_logits(fn, queries, keys, temperature, reduction):
+    """Checks, and the logits ``q k^T / tau`` that info_nce and symmetric_info_nce share."""
     checks.reduction(fn, reduction)
     temperature = checks.positive(fn, "temperature", temperature)
     q, k = _embeddings(fn, ("queries", "keys"), (queries, keys), ndims=(2,))
-    logits = (q @ k.T) / q.dtype.type(temperature)
-    # log-sum-exp with the row maximum subtracted: every exp is <= 1, so nothing
-    # overflows even for logits of 1e4, and the largest term contributes exactly 1.
-    top = np.max(logits, axis=1, keepdims=True)
-    lse = top[:, 0] + np.log(np.sum(np.exp(logits - top), axis=1))
-    return q, k, logits, lse, temperature
+    return q, k, (q @ k.T) / q.dtype.type(temperature), temperature
 
 
-@register(
-    "metric",
+def _logsumexp(logits: np.ndarray, axis: int) -> np.ndarray:
+    """log-sum-exp along ``axis``, with the maximum subtracted.
+
+    Every exp is then <= 1, so nothing overflows even for logits of 1e4, and the largest
+    term contributes exactly 1.
+    """
+    top = np.max(logits, axis=axis, keepdims=True)
+    return np.squeeze(top, axis) + np.log(np.sum(np.exp(logits - top), axis=axis))
+
+
+# The facts info_nce and symmetric_info_nce share: two towers of embeddings, row i of
+# each a positive pair.
+_TWO_TOWER_FACTS = dict(
     inputs=("queries", "keys"),
     target=None,
     prediction="embedding",
@@ -339,6 +353,15 @@ def _prepare_info_nce(queries, keys, temperature, reduction):
     proper=None,
     sample=lambda rng, n: Case((_unit_rows(rng, n), _unit_rows(rng, n))),
 )
+
+
+def _prepare_info_nce(queries, keys, temperature, reduction):
+    """The preparation info_nce and its grad share: checks, logits and log-sum-exps."""
+    q, k, logits, temperature = _similarity_logits("info_nce", queries, keys, temperature, reduction)
+    return q, k, logits, _logsumexp(logits, 1), temperature
+
+
+@register("metric", **_TWO_TOWER_FACTS)
 def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     r"""InfoNCE: classify which key belongs to each query, with the other keys as negatives.
 
@@ -400,6 +423,234 @@ def _info_nce_grad(queries, keys, *, temperature=0.1, reduction="mean"):
     g[np.diag_indices_from(g)] -= 1
     g *= q.dtype.type(_weight(reduction, q.shape[0]) / temperature)
     return g @ k, g.T @ q
+
+
+# --------------------------------------------------------------------------- symmetric InfoNCE
+def _prepare_symmetric_info_nce(queries, keys, temperature, reduction):
+    """The preparation symmetric_info_nce and its grad share: logits, row and column lses."""
+    q, k, logits, temperature = _similarity_logits(
+        "symmetric_info_nce", queries, keys, temperature, reduction
+    )
+    return q, k, logits, _logsumexp(logits, 1), _logsumexp(logits, 0), temperature
+
+
+@register("metric", **_TWO_TOWER_FACTS)
+def symmetric_info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
+    r"""Symmetric InfoNCE (the CLIP loss): InfoNCE from queries to keys and back, averaged.
+
+    .. math::
+        z_{ij} = \frac{q_i^\top k_j}{\tau}, \qquad
+        \ell_i = \frac12\Bigl(\log \sum_{j=1}^N e^{z_{ij}} - z_{ii}\Bigr)
+               + \frac12\Bigl(\log \sum_{j=1}^N e^{z_{ji}} - z_{ii}\Bigr), \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    The first half classifies which key belongs to query :math:`i` (row :math:`i` of
+    :math:`z`), the second which query belongs to key :math:`i` (column :math:`i`).
+
+    Args:
+        queries: embeddings :math:`q` (e.g. of images).
+        keys: embeddings :math:`k` of the matching items (e.g. their captions); row
+            :math:`i` of each is a positive pair.
+        temperature: :math:`\tau > 0` (CLIP learns it, starting at 0.07).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``queries`` and ``keys`` of the same shape ``(N, D)`` (N = pairs, D = embedding
+        dimension); a scalar, or ``(N,)`` with ``reduction="none"``.  ``grad`` returns
+        ``(d_queries, d_keys)``; with ``reduction="none"`` it is the gradient of the
+        sum of the :math:`\ell_i`.
+
+    Example:
+        >>> q = [[1.0, 0.0], [0.0, 1.0]]
+        >>> k = [[0.8, 0.6], [0.0, 1.0]]
+        >>> print(symmetric_info_nce(q, k, temperature=0.5))
+        0.298736168
+
+    Row :math:`i` of ``reduction="none"`` is the mean of row :math:`i` of
+    :func:`info_nce` ``(queries, keys)`` and of :func:`info_nce` ``(keys, queries)``;
+    in PyTorch, ``(F.cross_entropy(z, labels) + F.cross_entropy(z.T, labels)) / 2``
+    with ``z = q @ k.T / tau`` and ``labels = torch.arange(N)``, which is how CLIP and
+    open_clip's ``ClipLoss`` compute it (with unit-length embeddings and a learned
+    :math:`1/\tau`).  Both log-sum-exps subtract their maximum, so logits of
+    :math:`10^4` are exact.  Neither PyTorch, Keras nor optax ships it as a loss.  See
+    :func:`nt_xent` for the SimCLR loss, where both views sit in one batch.
+
+    References:
+        Zhang, Y., Jiang, H., Miura, Y., Manning, C. D., & Langlotz, C. P. (2020).
+        Contrastive learning of medical visual representations from paired images
+        and text (ConVIRT). arXiv:2010.00747.
+        Radford, A., et al. (2021). Learning transferable visual models from natural
+        language supervision (CLIP). ICML.
+    """
+    _, _, logits, lse_rows, lse_cols, _ = _prepare_symmetric_info_nce(
+        queries, keys, temperature, reduction
+    )
+    return reduce(0.5 * (lse_rows + lse_cols) - np.diagonal(logits), reduction)
+
+
+@grad_of(symmetric_info_nce)
+def _symmetric_info_nce_grad(queries, keys, *, temperature=0.1, reduction="mean"):
+    q, k, logits, lse_rows, lse_cols, temperature = _prepare_symmetric_info_nce(
+        queries, keys, temperature, reduction
+    )
+    # d l / d z_ij = (softmax over row i + softmax over column j) / 2 - [i == j]
+    g = np.exp(logits - lse_rows[:, None])
+    g += np.exp(logits - lse_cols[None, :])
+    g *= 0.5
+    g[np.diag_indices_from(g)] -= 1
+    g *= q.dtype.type(_weight(reduction, q.shape[0]) / temperature)
+    return g @ k, g.T @ q
+
+
+# --------------------------------------------------------------------------- NT-Xent
+def _prepare_nt_xent(embeddings, labels, temperature):
+    """The preparation nt_xent and its grad share.
+
+    Returns the embeddings, their norms (clipped as optax clips them), the unit rows,
+    the logits, the masks of positive pairs and of different-label pairs, the
+    log-sum-exp of each row over its different-label pairs, and the temperature.
+    """
+    fn = "nt_xent"
+    temperature = checks.positive(fn, "temperature", temperature)
+    x = checks.float_array(fn, "embeddings", embeddings)
+    if x.ndim != 2:
+        raise ValueError(f"{fn}: embeddings must have shape (N, D), got shape {x.shape}")
+    n = x.shape[0]
+    y = checks.class_labels(fn, "labels", labels)
+    if y.shape != (n,):
+        raise ValueError(
+            f"{fn}: labels must have shape (N,) = ({n},), one group label per row of "
+            f"embeddings, got shape {y.shape}"
+        )
+    same = y[:, None] == y[None, :]
+    positive = same & ~np.eye(n, dtype=bool)
+    if not positive.any():
+        raise ValueError(
+            f"{fn}: labels must give at least one positive pair (two rows with the same "
+            f"label), got {n} distinct label(s); optax returns NaN (0 / 0) for such a batch"
+        )
+    # optax's cosine similarity clips each squared norm at the machine epsilon of the
+    # dtype: a zero row gives similarities 0 instead of 0 / 0.
+    eps = np.finfo(x.dtype).eps
+    sq = np.sum(x * x, axis=1)
+    norm = np.sqrt(np.maximum(sq, eps))
+    u = x / norm[:, None]
+    s = (u @ u.T) / x.dtype.type(temperature)
+    different = ~same
+    # log-sum-exp of each row over its different-label pairs (the negatives): -inf for
+    # a row without negatives; the row maximum is subtracted, so nothing overflows.
+    neg = np.where(different, s, -np.inf)
+    top = neg.max(axis=1)
+    top = np.where(np.isfinite(top), top, 0).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore"):  # log 0 = -inf: a row without negatives
+        lse_neg = top + np.log(np.sum(np.exp(neg - top[:, None]), axis=1))
+    return x, sq > eps, norm, u, s, positive, different, lse_neg, temperature
+
+
+def _nt_xent_sample(rng, n, dim=3):
+    """``n`` embeddings in groups of two views with the same label (SimCLR's batches)."""
+    return Case((draw("embedding", rng, (n, dim)), rng.permutation(np.arange(n) // 2)))
+
+
+@register(
+    "metric",
+    inputs=("embeddings", "labels"),
+    target="class_index",
+    target_arg="labels",
+    prediction="embedding",
+    labels="an integer group label per row: rows with the same label are positive pairs",
+    per_example=False,
+    reductions=(),
+    hyper=(Hyper("temperature", 0.07, 0.01, 1.0, scale="log"),),
+    convex=False,  # cosine similarities are not convex in the embeddings
+    differentiable=False,
+    kinks="where a row's squared norm equals the machine epsilon of its dtype (optax's clip)",
+    proper=None,
+    sample=_nt_xent_sample,
+)
+def nt_xent(embeddings, labels, *, temperature=0.07):
+    r"""NT-Xent, the SimCLR loss: each positive pair against the anchor's other-label pairs.
+
+    .. math::
+        s_{ij} = \frac{u_i^\top u_j}{\tau}, \qquad
+        u_i = \frac{x_i}{\max(\|x_i\|, \sqrt{\epsilon})}, \qquad
+        \ell_{ij} = -\log \frac{e^{s_{ij}}}
+                           {e^{s_{ij}} + \sum_{k:\, c_k \ne c_i} e^{s_{ik}}},
+
+    .. math::
+        L = \frac{1}{|P|} \sum_{(i, j) \in P} \ell_{ij}, \qquad
+        P = \{(i, j) : i \ne j,\ c_i = c_j\}
+
+    with labels :math:`c` and :math:`\epsilon` the machine epsilon of the dtype.
+
+    Args:
+        embeddings: embeddings :math:`x`, one row per item (both views of each item
+            in one batch).
+        labels: an integer group label :math:`c_i` per row; rows with the same label
+            are positive pairs (e.g. ``[0, 0, 1, 1]`` for two views of two images).
+        temperature: :math:`\tau > 0` (default 0.07, optax's).
+
+    Shape:
+        ``embeddings`` ``(N, D)`` (N = rows, D = embedding dimension) and ``labels``
+        ``(N,)``; the result is a scalar (there is no ``reduction``).  ``grad``
+        returns the derivative with respect to ``embeddings``, ``(N, D)``.
+
+    Example:
+        >>> x = [[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-0.6, 0.8]]
+        >>> print(nt_xent(x, [0, 0, 1, 1], temperature=0.5))
+        0.430190277
+
+    This is ``optax.losses.ntxent(embeddings, labels, temperature)`` exactly: cosine
+    similarities with each squared norm clipped below at the machine epsilon (so a
+    zero row has similarity 0 with everything, instead of NaN), and for each ordered
+    positive pair :math:`(i, j)` a softmax over that pair and the pairs of :math:`i`
+    with a *different* label; the other positives of :math:`i` are left out of the
+    denominator.  With exactly two views per label, as in SimCLR's batches, that
+    denominator is every row but :math:`i`, the paper's.  Each :math:`\ell_{ij}` is computed as
+    :math:`\mathrm{softplus}(\log\sum_{k} e^{s_{ik}} - s_{ij})` over the negatives
+    :math:`k`, exact for any temperature; optax subtracts each row's largest
+    similarity instead, so at small temperatures a positive pair far below another
+    positive of the same row gives :math:`\log 0` there (at :math:`\tau = 10^{-3}`:
+    a loss of :math:`-\infty` and NaN gradients).  A batch without a positive pair raises
+    here (optax returns NaN).  :func:`info_nce` is the two-tower form with the
+    positives on the diagonal and unnormalized embeddings; :func:`symmetric_info_nce`
+    averages it both ways.  PyTorch and Keras have no NT-Xent loss (PyTorch Metric
+    Learning's ``NTXentLoss`` is the same family).
+
+    References:
+        Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A simple framework
+        for contrastive learning of visual representations (SimCLR). ICML.
+        Sohn, K. (2016). Improved deep metric learning with multi-class N-pair loss
+        objective. NeurIPS.
+    """
+    _, _, _, _, s, positive, _, lse_neg, _ = _prepare_nt_xent(embeddings, labels, temperature)
+    i, j = np.nonzero(positive)
+    # -log(e^s / (e^s + sum_k e^{s_k})) = log(1 + e^{lse_neg - s}) = softplus(lse_neg - s)
+    return np.mean(softplus(lse_neg[i] - s[i, j]))
+
+
+@grad_of(nt_xent)
+def _nt_xent_grad(embeddings, labels, *, temperature=0.07):
+    x, unclipped, norm, u, s, positive, different, lse_neg, temperature = _prepare_nt_xent(
+        embeddings, labels, temperature
+    )
+    i, j = np.nonzero(positive)
+    # l_ij = softplus(t_ij), t_ij = lse_neg_i - s_ij: dl/dt = sigmoid(t), dt/ds_ij = -1,
+    # dt/ds_ik = softmax of row i over its negatives k.
+    w = x.dtype.type(1 / i.size)
+    sig = sigmoid(lse_neg[i] - s[i, j]) * w
+    g = np.zeros_like(s)
+    g[i, j] = -sig
+    pull = np.bincount(i, weights=sig, minlength=s.shape[0]).astype(x.dtype, copy=False)
+    top = np.where(np.isfinite(lse_neg), lse_neg, 0).astype(x.dtype, copy=False)
+    softmax_neg = np.exp(np.where(different, s - top[:, None], -np.inf))
+    g += pull[:, None] * softmax_neg
+    # s_ij = u_i . u_j / tau is symmetric: d/du = (g + g^T) u / tau
+    d_u = ((g + g.T) @ u) / x.dtype.type(temperature)
+    # u = x / norm: d/dx = (d_u - u (u . d_u)) / norm where the norm is not clipped,
+    # d_u / norm where it is (norm is then the constant sqrt(eps)).
+    radial = np.where(unclipped, np.sum(u * d_u, axis=1), 0).astype(x.dtype, copy=False)
+    return (d_u - radial[:, None] * u) / norm[:, None]
 
 
 # --------------------------------------------------------------------------- cosine
@@ -589,3 +840,91 @@ def _margin_ranking_grad(y, x1, x2, *, margin=0.0, reduction="mean"):
     t, v = _prepare_margin_ranking(y, x1, x2, margin, reduction)
     d1 = reduce_grad(-t * np.heaviside(v, 0), reduction)  # NaN where v is NaN
     return d1, -d1
+
+
+# --------------------------------------------------------------------------- hinge embedding
+def _prepare_hinge_embedding(y_true, distance, margin, reduction):
+    """The preparation hinge_embedding and its grad share: labels, distances, margin."""
+    fn = "hinge_embedding"
+    checks.reduction(fn, reduction)
+    margin = checks.at_least(fn, "margin", margin)
+    d = checks.float_array(fn, "distance", distance)
+    y = checks.float_array(fn, "y_true", y_true)
+    checks.same_shape(fn, "y_true", y, "distance", d)
+    checks.pm1_labels(fn, "y_true", y)
+    checks.nonnegative_values(
+        fn, "distance", d, what="distances", hint=" (e.g. L1 norms of embedding differences)"
+    )
+    return y.astype(d.dtype, copy=False), d, d.dtype.type(margin)
+
+
+@register(
+    "metric",
+    inputs=("y_true", "distance"),
+    target="pm1",
+    prediction="distance",
+    labels="+1 for a similar pair, -1 for a dissimilar pair",
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(Hyper("margin", 1.0, 0.1, 3.0, step=0.05),),
+    convex=True,  # d and max(0, m - d) are convex in d
+    differentiable=False,
+    kinks="at distance = margin for a dissimilar pair (y = -1; the subgradient 0 is used there)",
+    proper=None,
+    sample=lambda rng, n: Case((draw("pm1", rng, n), away_from(draw("distance", rng, n), [1.0]))),
+)
+def hinge_embedding(y_true, distance, *, margin=1.0, reduction="mean"):
+    r"""Hinge embedding loss: the distance of a similar pair, the margin's shortfall of a dissimilar one.
+
+    .. math::
+        \ell_i = \begin{cases}
+            d_i & y_i = 1 \\
+            \max(0,\ m - d_i) & y_i = -1
+        \end{cases}, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: pair labels :math:`y`, +1 (similar) or -1 (dissimilar); other values
+            raise (pass ``2*y - 1`` for 0/1 labels).
+        distance: distances :math:`d \ge 0` between the two embeddings of each pair
+            (PyTorch suggests the L1 distance).
+        margin: :math:`m \ge 0` (default 1); dissimilar pairs farther apart cost
+            nothing.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``distance`` of the same shape ``(N, *)`` (N = pairs); a scalar,
+        or ``(N, *)`` with ``reduction="none"`` (one value per pair).  No broadcasting.
+
+    Example:
+        >>> print(hinge_embedding([1, -1, -1], [0.5, 0.25, 2.0]))  # (0.5 + 0.75 + 0) / 3
+        0.416666667
+
+    This is PyTorch ``F.hinge_embedding_loss(distance, y_true, margin)``
+    (``nn.HingeEmbeddingLoss``), with the target first.  PyTorch accepts any label:
+    where :math:`y` is neither 1 nor -1 it adds both branches,
+    :math:`d + \max(0, m - d)`, silently; here such labels raise, and so do negative
+    distances.  The derivative ``grad`` is 1 for a similar pair and -1 for a
+    dissimilar pair inside the margin; at :math:`d = m` it is taken as 0, where
+    PyTorch's autograd passes -1.  It is :func:`contrastive` without the squares (a
+    linear pull instead of a quadratic one, and a hinge instead of a squared hinge);
+    :func:`cosine_embedding` is the same idea on cosines.  Keras and optax have no
+    such loss.
+
+    References:
+        PyTorch documentation, ``torch.nn.HingeEmbeddingLoss``.
+        Hadsell, R., Chopra, S., & LeCun, Y. (2006). Dimensionality reduction by learning
+        an invariant mapping. CVPR.
+    """
+    y, d, m = _prepare_hinge_embedding(y_true, distance, margin, reduction)
+    loss = np.where(y == 1, d, np.maximum(m - d, 0))
+    return reduce(np.where(np.isnan(y), np.nan, loss).astype(d.dtype, copy=False), reduction)
+
+
+@grad_of(hinge_embedding)
+def _hinge_embedding_grad(y_true, distance, *, margin=1.0, reduction="mean"):
+    y, d, m = _prepare_hinge_embedding(y_true, distance, margin, reduction)
+    # heaviside(m - d, 0): 1 inside the margin, 0 outside and at it, NaN where d is NaN
+    slope = np.where(y == 1, np.where(np.isnan(d), np.nan, 1), -np.heaviside(m - d, 0))
+    slope = np.where(np.isnan(y), np.nan, slope).astype(d.dtype, copy=False)
+    return reduce_grad(slope, reduction)

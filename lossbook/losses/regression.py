@@ -26,7 +26,10 @@ __all__ = [
     "smooth_l1",
     "log_cosh",
     "quantile",
+    "mape",
+    "msle",
     "poisson_nll",
+    "poisson",
     "gaussian_nll",
 ]
 
@@ -34,6 +37,9 @@ __all__ = [
 # rules a Python float keeps a float32 array float32, a np.float64 would upcast it.
 _LOG2 = math.log(2.0)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# keras.config.epsilon(): the floor of mape's denominator, msle's clip and the term
+# inside poisson's log.  A Python float, so float32 inputs stay float32.
+_KERAS_EPS = 1e-7
 
 
 def _residual(fn: str, y_true, y_pred) -> np.ndarray:
@@ -587,10 +593,203 @@ def _quantile_grad(y_true, y_pred, *, tau=0.5, reduction="mean"):
     return reduce_grad(0.5 * s + (0.5 - tau) * np.abs(s), reduction)
 
 
+# --------------------------------------------------------------------------- MAPE, MSLE
+def _prepare_pair(fn: str, y_true, y_pred, reduction):
+    """The targets and predictions, checked: float arrays of one shape, a reduction."""
+    checks.reduction(fn, reduction)
+    t = checks.float_array(fn, "y_true", y_true)
+    p = checks.float_array(fn, "y_pred", y_pred)
+    checks.same_shape(fn, "y_true", t, "y_pred", p)
+    return t, p
+
+
+def _prepare_mape(y_true, y_pred, reduction):
+    """The preparation mape and its grad share: the residual and 100 / max(|y|, eps)."""
+    t, p = _prepare_pair("mape", y_true, y_pred, reduction)
+    return p - t, 100.0 / np.maximum(np.abs(t), _KERAS_EPS)  # np.maximum propagates NaN
+
+
+def _mape_sample(rng, n):
+    """Targets with |y| >= 0.1 (a percentage of a tiny target is huge), residuals off 0."""
+    y = away_from(draw("real", rng, n), [0.0], 0.25)
+    return Case((y, y + away_from(draw("real", rng, n), [0.0])))
+
+
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,  # |y_hat - y| times a positive constant (for a fixed target)
+    differentiable=False,
+    kinks="at y_pred = y_true (the subgradient 0 is used there)",
+    proper=None,
+    sample=_mape_sample,
+)
+def mape(y_true, y_pred, *, reduction="mean"):
+    r"""Mean absolute percentage error: the absolute error as a percentage of the target.
+
+    .. math::
+        \ell_i = 100\,\frac{|y_i - \hat y_i|}{\max(|y_i|, \epsilon)}, \qquad
+        \epsilon = 10^{-7}, \qquad
+        \mathrm{MAPE} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y` (the denominators).
+        y_pred: predictions :math:`\hat y`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"`` (one value per element).  No broadcasting.
+
+    Example:
+        >>> print(mape([2.0, -4.0, 0.5], [3.0, -3.0, 0.5]))  # (50 + 25 + 0) / 3
+        25.0
+
+    The floor :math:`\epsilon = 10^{-7}` on the denominator is Keras's
+    (``keras.config.epsilon()``), matched here.  Without it a zero target would give
+    an infinite loss (0/0, NaN, if the prediction is 0 too); with it a zero target
+    costs :math:`10^9` times the absolute error, which swamps any mean: MAPE is for
+    targets bounded away from 0.  The derivative ``grad`` is
+    :math:`100\,\mathrm{sign}(\hat y - y) / \max(|y|, \epsilon)`, 0 at
+    :math:`\hat y = y`.
+
+    Keras ``keras.losses.MeanAbsolutePercentageError`` agrees (it averages over the
+    last axis first, the same overall mean; its docstring says it divides by
+    :math:`\max(y, \epsilon)`, its code by :math:`\max(|y|, \epsilon)`, as here).
+    scikit-learn ``mean_absolute_percentage_error`` is a fraction, not a percentage,
+    and floors :math:`|y|` at the float64 machine epsilon: it is ``mape / 100`` when no
+    :math:`|y|` is below :math:`10^{-7}`.  PyTorch has no MAPE.  The loss is
+    asymmetric: an under-prediction of a positive target costs at most 100, an
+    over-prediction any amount, and its best constant prediction is the median of the
+    targets weighted by :math:`1/|y|`, which is pulled towards small targets.  It is
+    :func:`mae` with each error divided by its target; :func:`msle` is the other
+    relative error of Keras.
+
+    References:
+        Armstrong, J. S., & Collopy, F. (1992). Error measures for generalizing about
+        forecasting methods: empirical comparisons. International Journal of
+        Forecasting, 8(1), 69-80.  de Myttenaere, A., Golden, B., Le Grand, B., &
+        Rossi, F. (2016). Mean absolute percentage error for regression models.
+        Neurocomputing, 192, 38-48.
+    """
+    r, scale = _prepare_mape(y_true, y_pred, reduction)
+    return reduce(np.abs(r) * scale, reduction)
+
+
+@grad_of(mape)
+def _mape_grad(y_true, y_pred, *, reduction="mean"):
+    r, scale = _prepare_mape(y_true, y_pred, reduction)
+    return reduce_grad(np.sign(r) * scale, reduction)  # sign(0) = 0; NaN stays NaN
+
+
+def _prepare_msle(y_true, y_pred, reduction):
+    """The preparation msle and its grad share: the predictions and the log difference."""
+    t, p = _prepare_pair("msle", y_true, y_pred, reduction)
+    # Keras clips both inputs below at 1e-7 before log(x + 1); log1p is the same
+    # function without the rounding of 1 + x (float32 1 + 1e-5 keeps 3 digits of 1e-5).
+    log_diff = np.log1p(np.maximum(p, _KERAS_EPS)) - np.log1p(np.maximum(t, _KERAS_EPS))
+    return p, log_diff
+
+
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="nonnegative",
+    prediction="nonnegative",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    # (log(1 + y_hat) - c)^2 has second derivative 2 (1 - log((1 + y_hat)/(1 + y))) / (1 + y_hat)^2,
+    # negative once 1 + y_hat > e (1 + y): not convex.
+    convex=False,
+    differentiable=False,
+    kinks="at y_pred = 1e-7 (Keras's clip: the slope is 0 below it)",
+    proper=None,
+    sample=lambda rng, n: Case((draw("nonnegative", rng, n), draw("nonnegative", rng, n))),
+)
+def msle(y_true, y_pred, *, reduction="mean"):
+    r"""Mean squared logarithmic error: the squared error of log(1 + y), as Keras clips it.
+
+    .. math::
+        \ell_i = \bigl(\log(1 + \max(\hat y_i, \epsilon)) - \log(1 + \max(y_i, \epsilon))\bigr)^2,
+        \qquad \epsilon = 10^{-7}, \qquad
+        \mathrm{MSLE} = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: targets :math:`y \ge 0` (counts, prices, durations).
+        y_pred: predictions :math:`\hat y \ge 0`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"`` (one value per element).  No broadcasting.
+
+    Example:
+        >>> print(round(msle([0.0, 3.0], [1.0, 7.0]), 6))  # ((log 2)^2 + (log 8 - log 4)^2) / 2
+        0.480453
+
+    Both inputs are clipped below at :math:`\epsilon = 10^{-7}`, as Keras
+    ``keras.losses.MeanSquaredLogarithmicError`` does (``keras.config.epsilon()``),
+    so a negative value counts as :math:`10^{-7}` and the derivative in
+    :math:`\hat y` is 0 there.  Without the clip the loss would be defined for inputs
+    above -1 and a value in :math:`(-1, 0)` would count as itself (scikit-learn
+    ``mean_squared_log_error`` does that); for inputs :math:`\ge 10^{-7}` the clip
+    changes nothing.  The derivative ``grad`` is
+    :math:`2\,(\log(1 + \hat y) - \log(1 + y)) / (1 + \hat y)` above the clip.
+
+    It is :func:`mse` of :math:`\log(1 + y)`: a relative error that treats
+    over- and under-prediction by the same factor alike and barely grows with the
+    scale of the targets; its best constant prediction is
+    :math:`\exp(\overline{\log(1 + y)}) - 1`, the geometric mean of :math:`1 + y`
+    minus 1.  Keras averages over the last axis first (the same overall mean) and
+    computes :math:`\log(x + 1)`, which agrees with ``log1p`` used here to about
+    :math:`10^{-16}` in float64 and is less accurate in float32 for small inputs; in
+    float64 Keras clips at ``float32(1e-7)`` = 1.0000000117e-7, which moves a clipped
+    log by :math:`10^{-15}`.  PyTorch has no MSLE.  See also :func:`mape`.
+
+    References:
+        Tofallis, C. (2015). A better measure of relative prediction accuracy for
+        model selection and model estimation. Journal of the Operational Research
+        Society, 66(8), 1352-1362.
+    """
+    _, log_diff = _prepare_msle(y_true, y_pred, reduction)
+    return reduce(log_diff * log_diff, reduction)
+
+
+@grad_of(msle)
+def _msle_grad(y_true, y_pred, *, reduction="mean"):
+    p, log_diff = _prepare_msle(y_true, y_pred, reduction)
+    # 2 log_diff / (1 + p), 0 below the clip; at p = +inf the limit 2 log(p) / p = 0
+    # (inf / inf would be NaN).  NaN compares False: it stays NaN.
+    d = np.where(p < _KERAS_EPS, 0.0, 2 * log_diff / (1 + np.where(np.isposinf(p), 1.0, p)))
+    return reduce_grad(np.where(np.isposinf(p), 0.0, d).astype(p.dtype, copy=False), reduction)
+
+
 # --------------------------------------------------------------------------- Poisson NLL
 def _times(y: np.ndarray, v: np.ndarray) -> np.ndarray:
     """``y * v`` with ``0 * v = 0`` even for infinite ``v`` (the limit of y log y, y x)."""
     return y * np.where(y == 0, 0.0, v)
+
+
+def _rate_nll(y: np.ndarray, rate: np.ndarray, eps: float) -> np.ndarray:
+    """``rate - y log(rate + eps)`` elementwise, with its limits.
+
+    At ``rate = +inf`` the limit is +inf (where ``inf - y inf`` would be NaN); a zero
+    count contributes no ``y log`` term (``0 log 0 = 0``), and ``log(0) = -inf``
+    (``eps = 0`` and a zero rate) makes the loss +inf for ``y > 0``.
+    """
+    at_inf = rate == np.inf
+    finite = np.where(at_inf, 0.0, rate)
+    with np.errstate(divide="ignore"):
+        log_lam = np.log(finite + eps)
+    return np.where(at_inf, np.inf, finite - _times(y, log_lam))
 
 
 def _prepare_poisson_nll(y_true, log_rate, log_input, full, eps, reduction):
@@ -669,12 +868,12 @@ def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduc
     :math:`\infty - \infty` gives NaN, and :math:`0 \cdot \infty` is taken as 0 (a zero
     count contributes no :math:`y x` term).  Keras ``keras.losses.Poisson`` is
     :math:`\hat y - y \log(\hat y + 10^{-7})`, i.e. ``log_input=False, eps=1e-7``,
-    averaged over the last axis.  scikit-learn's ``mean_poisson_deviance(y, mu)`` is
-    :math:`2\,(L(\mu) - L(y))`: twice this loss minus its value at the perfect
-    prediction, so the same minimizer.  For real-valued targets with a predicted
-    variance see :func:`gaussian_nll`; :func:`mse` also fits the mean of counts, but
-    weighs every residual alike where the Poisson loss expects the variance to grow with
-    the mean.
+    averaged over the last axis (lossbook's :func:`poisson`).  scikit-learn's
+    ``mean_poisson_deviance(y, mu)`` is :math:`2\,(L(\mu) - L(y))`: twice this loss
+    minus its value at the perfect prediction, so the same minimizer.  For real-valued
+    targets with a predicted variance see :func:`gaussian_nll`; :func:`mse` also fits
+    the mean of counts, but weighs every residual alike where the Poisson loss expects
+    the variance to grow with the mean.
 
     References:
         Nelder, J. A., & Wedderburn, R. W. M. (1972). Generalized linear models.
@@ -682,20 +881,16 @@ def poisson_nll(y_true, log_rate, *, log_input=True, full=False, eps=1e-8, reduc
         & Nelder, J. A. (1989). Generalized Linear Models (2nd ed.). Chapman & Hall.
     """
     y, x, log_input, full, eps = _prepare_poisson_nll(y_true, log_rate, log_input, full, eps, reduction)
-    at_inf = x == np.inf  # the limit is +inf in both parametrizations, handled below
-    x_finite = np.where(at_inf, 0.0, x)
     if log_input:
+        at_inf = x == np.inf  # the limit is +inf, taken below
+        x_finite = np.where(at_inf, 0.0, x)
         # exp(x) overflows for x > 709.78 (float64) / 88.72 (float32): the loss itself is
         # then above the largest float, so inf is the right answer (PyTorch agrees).
         with np.errstate(over="ignore"):
             rate = np.exp(x_finite)
-        values = rate - _times(y, x_finite)
+        values = np.where(at_inf, np.inf, rate - _times(y, x_finite))
     else:
-        # log(0) = -inf (eps = 0 and a zero rate): the loss is +inf for y > 0, 0 for y = 0.
-        with np.errstate(divide="ignore"):
-            log_lam = np.log(x_finite + eps)
-        values = x_finite - _times(y, log_lam)
-    values = np.where(at_inf, np.inf, values)
+        values = _rate_nll(y, x, eps)
     if full:
         # Stirling's log y! ~ y log y - y + log(2 pi y)/2 where y > 1; elsewhere 0, as in
         # PyTorch (exact for y in {0, 1}).  Evaluated on y clipped to >= 1: no log(0).
@@ -717,6 +912,93 @@ def _poisson_nll_grad(y_true, log_rate, *, log_input=True, full=False, eps=1e-8,
         with np.errstate(divide="ignore"):
             d = 1.0 - y / np.where(y == 0, 1.0, x + eps)
     return reduce_grad(d, reduction)  # the Stirling term does not depend on log_rate
+
+
+# --------------------------------------------------------------------------- Keras Poisson
+def _prepare_poisson(y_true, rate, reduction):
+    """The preparation poisson and its grad share: counts and rates >= 0."""
+    fn = "poisson"
+    checks.reduction(fn, reduction)
+    y = checks.float_array(fn, "y_true", y_true)
+    lam = checks.float_array(fn, "rate", rate)
+    checks.same_shape(fn, "y_true", y, "rate", lam)
+    checks.nonnegative_values(fn, "y_true", y, what="counts")  # NaN passes: it propagates
+    checks.nonnegative_values(
+        fn, "rate", lam, what="rates",
+        hint=" (the rate itself; for a log-rate use poisson_nll)",
+    )
+    return y, lam
+
+
+@register(
+    "probabilistic",
+    inputs=("y_true", "rate"),
+    target="counts",
+    prediction="nonnegative",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(),
+    convex=True,  # lambda - y log(lambda + eps) is convex in lambda for y >= 0
+    differentiable=True,  # for lambda >= 0 (lambda + eps > 0)
+    # The log score of the forecast Poisson(lambda + eps), up to the constant eps: the
+    # expected loss is minimized at lambda + eps = E[y].
+    proper=True,
+    sample=lambda rng, n: Case((draw("counts", rng, n), draw("nonnegative", rng, n))),
+)
+def poisson(y_true, rate, *, reduction="mean"):
+    r"""Poisson loss of a predicted rate, as Keras computes it (1e-7 inside the log).
+
+    .. math::
+        \ell_i = \lambda_i - y_i \log(\lambda_i + \epsilon), \qquad
+        \epsilon = 10^{-7}, \qquad
+        L = \frac1N \sum_{i=1}^N \ell_i
+
+    Args:
+        y_true: counts :math:`y \ge 0` (need not be integers).
+        rate: predicted rates :math:`\lambda \ge 0` (0 allowed), e.g. the output of a
+            softplus or exp layer.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``rate`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"`` (one value per element).  No broadcasting.
+
+    Example:
+        >>> print(poisson([2.0, 0.0], [2.0, 0.5]))  # (2 - 2 log(2 + 1e-7) + 0.5) / 2
+        0.556852769440056
+
+    This is Keras ``keras.losses.Poisson``, its :math:`\epsilon = 10^{-7}`
+    (``keras.config.epsilon()``) included: the negative log-likelihood of a Poisson
+    count with mean :math:`\lambda + \epsilon`, without the :math:`\log y!` term
+    (which does not depend on the prediction) and less the constant
+    :math:`\epsilon`.  Without :math:`\epsilon` a zero rate would cost
+    :math:`+\infty` for any positive count; with it the cost is
+    :math:`16.1\,y` (:math:`-\log 10^{-7}`) and the derivative ``grad``,
+    :math:`1 - y / (\lambda + \epsilon)`, is :math:`1 - 10^7 y` there instead of
+    :math:`-\infty`.  The expected loss is minimized at
+    :math:`\lambda = \mathrm{E}[y] - \epsilon`.  A zero count contributes no
+    :math:`y \log` term, and :math:`\lambda = +\infty` gives the limit
+    :math:`+\infty` (Keras: NaN for :math:`y > 0`).
+
+    It equals :func:`poisson_nll` with ``log_input=False, eps=1e-7``, and PyTorch
+    ``F.poisson_nll_loss(rate, y_true, log_input=False, eps=1e-7)`` (PyTorch's
+    defaults are a log-rate and ``eps=1e-8``).  Keras averages over the last axis
+    first (the same overall mean).  When a model can output the log-rate, prefer
+    :func:`poisson_nll` on it: no positivity constraint and no epsilon.
+
+    References:
+        Nelder, J. A., & Wedderburn, R. W. M. (1972). Generalized linear models.
+        Journal of the Royal Statistical Society A, 135(3), 370-384.
+    """
+    y, lam = _prepare_poisson(y_true, rate, reduction)
+    return reduce(_rate_nll(y, lam, _KERAS_EPS), reduction)
+
+
+@grad_of(poisson)
+def _poisson_grad(y_true, rate, *, reduction="mean"):
+    y, lam = _prepare_poisson(y_true, rate, reduction)
+    return reduce_grad(1.0 - y / (lam + _KERAS_EPS), reduction)  # lam + eps > 0: no 0/0
 
 
 # --------------------------------------------------------------------------- Gaussian NLL

@@ -1,19 +1,25 @@
 """Prove that the static interactive charts of a built page respond to their sliders.
 
 Opens an HTML page (a built chapter such as ``_build/html/book/23_playground.html``,
-or any page holding charts made by :func:`lossbook.interactive.embed`) in headless
-Chromium with the network off, finds every frame that holds a Vega view
-(``window.vegaView``, set by :func:`lossbook.interactive.to_html`), and in each one
-moves every slider (``input[type=range]``) to its minimum and to its maximum with
-real ``input`` events, reading the drawn marks after each move from Vega's scene
-graph.  It fails (exit status 1) when
+or any page holding charts made by :func:`lossbook.interactive.fragment`) in headless
+Chromium with the network off, finds every chart (each ``.lossbook-chart`` element,
+whose Vega view ``lossbook-charts.js`` keeps in ``window.lossbookCharts``; or a frame
+with ``window.vegaView``), and in each one moves every slider (``input[type=range]``
+among its controls) to its minimum and to its maximum with real ``input`` events,
+reading the drawn marks after each move from Vega's scene graph.  It fails (exit
+status 1) when
 
 - the page requests anything that is not a local file (the charts must be offline);
 - the page or a chart raises a JavaScript error;
 - a page holds no chart, or a chart does not finish rendering;
 - in a chart, no slider changes the drawn marks (``--slider LABEL``: that slider
   must; ``--every-slider``: each one must), or the marks named by ``--mark`` hold
-  nothing.
+  nothing;
+- moving a slider away and back does not give the first drawing again;
+- a slider of a chart made by :mod:`lossbook.interactive` does not change the drawn
+  marks where its figure's spec says it matters: the chart lists, for each slider,
+  the parameters that make it matter (e.g. "Huber's delta: with Huber checked"),
+  derived from the controls' ``when``, and the check sets them first.
 
 Usage::
 
@@ -28,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -36,12 +41,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from check_offline import CHROMIUM, FLAGS, LOCAL, TIMEOUT_MS  # noqa: E402
 
-# The drawn marks of a Vega view: for every mark (optionally only those whose name
-# starts with a prefix, e.g. "path" for the unit named "path", whose marks Vega names
+# The charts of a frame: the views of lossbook-charts.js, else a lone window.vegaView.
+_CHARTS = r"""
+const charts = () => (window.lossbookCharts && window.lossbookCharts.length)
+  ? window.lossbookCharts.map(c => ({view: c.view, el: c.el}))
+  : (window.vegaView ? [{view: window.vegaView, el: document.body}] : []);
+"""
+
+# The drawn marks of chart i: for every mark (optionally only those whose name starts
+# with a prefix, e.g. "path" for the unit named "path", whose marks Vega names
 # "path_marks"), the geometry of its items.  Vega-Lite's data-less helper marks
 # (axes, legends, titles) are roles other than "mark" and are skipped.
-_MARKS = r"""
-(prefix) => {
+_MARKS = "([i, prefix]) => {" + _CHARTS + r"""
   const out = {};
   const round = v => (typeof v === "number" ? Math.round(v * 100) / 100 : v);
   function walk(node) {
@@ -54,28 +65,57 @@ _MARKS = r"""
     }
     for (const child of node.items || []) walk(child);
   }
-  walk(window.vegaView.scenegraph().root);
+  walk(charts()[i].view.scenegraph().root);
   return out;
 }
 """
 
-_SLIDERS = r"""
-() => Array.from(document.querySelectorAll("input[type=range]")).map((el, i) => {
-  const label = el.closest(".vega-bind") ? el.closest(".vega-bind").textContent.trim() : (el.name || "");
-  return {index: i, label, min: el.min, max: el.max, value: el.value};
-})
+# The sliders of chart i, each with the parameters that make it matter (the chart's
+# "sliders" entry, derived from its figure's spec by lossbook.interactive), if known.
+_SLIDERS = "(i) => {" + _CHARTS + r"""
+  const c = charts()[i];
+  const script = c.el.querySelector && c.el.querySelector("script.lossbook-chart-spec");
+  const needs = script ? (JSON.parse(script.textContent).sliders || {}) : {};
+  return Array.from(c.el.querySelectorAll("input[type=range]")).map((el, j) => {
+    const label = el.closest(".vega-bind") ? el.closest(".vega-bind").textContent.trim() : (el.name || "");
+    return {index: j, label, min: el.min, max: el.max, value: el.value, needs: needs[el.name] || null};
+  });
+}
 """
 
-_MOVE = r"""
-async ([index, value]) => {
-  const el = document.querySelectorAll("input[type=range]")[index];
+# Set parameters of chart i; return their previous values.
+_SET = "async ([i, values]) => {" + _CHARTS + r"""
+  const view = charts()[i].view, old = {};
+  for (const [k, v] of Object.entries(values)) { old[k] = view.signal(k); view.signal(k, v); }
+  await view.runAsync();
+  return old;
+}
+"""
+
+_MOVE = "async ([i, index, value]) => {" + _CHARTS + r"""
+  const c = charts()[i];
+  const el = c.el.querySelectorAll("input[type=range]")[index];
   el.value = value;
   el.dispatchEvent(new Event("input", {bubbles: true}));
   el.dispatchEvent(new Event("change", {bubbles: true}));
-  await window.vegaView.runAsync();
+  await c.view.runAsync();
   return el.value;
 }
 """
+
+_COUNT = "() => {" + _CHARTS + " return charts().length; }"
+
+# Whether a frame has charts, and whether they are all drawn (or one failed).
+_STATE = r"""() => {
+  const els = Array.from(document.querySelectorAll(".lossbook-chart"));
+  if (els.length) {
+    const states = els.map(e => e.dataset.lossbookState || "waiting");
+    return {charts: els.length, drawn: states.every(s => s === "drawn" || s === "error"),
+            failed: states.filter(s => s === "error").length};
+  }
+  const legacy = !!document.querySelector(".vega-embed, #vis");
+  return {charts: legacy ? 1 : 0, drawn: !legacy || !!window.vegaView, failed: 0};
+}"""
 
 
 def _launch(playwright):
@@ -125,34 +165,40 @@ def _check_one(browser, page_path: Path, mark, slider, every_slider, say) -> lis
         # Iframes with loading='lazy' load once scrolled into view.
         for handle in page.query_selector_all("iframe"):
             handle.scroll_into_view_if_needed()
-        frames = []
+        charts = []  # (frame, index of the chart in it)
         for frame in page.frames:
             try:
                 frame.wait_for_load_state("load", timeout=TIMEOUT_MS)
-                has_vega = frame.evaluate("() => !!document.querySelector('.vega-embed, #vis')")
-            except Exception:  # noqa: BLE001  (detached or cross-origin frames)
+                state = frame.evaluate(_STATE)
+                if state["charts"]:
+                    frame.wait_for_function(f"() => ({_STATE})().drawn", timeout=TIMEOUT_MS)
+                    state = frame.evaluate(_STATE)
+            except Exception:  # noqa: BLE001  (detached or cross-origin frames, or a timeout)
+                problems.append(f"a frame's charts did not render: {frame.url}")
                 continue
-            if has_vega:
-                try:
-                    frame.wait_for_function("() => !!window.vegaView", timeout=TIMEOUT_MS)
-                except Exception:  # noqa: BLE001
-                    problems.append(f"frame {len(frames)}: the chart did not render (no window.vegaView)")
-                    continue
-                frames.append(frame)
-        if not frames:
+            if state["failed"]:
+                problems.append(f"{state['failed']} chart(s) failed to render")
+            charts += [(frame, i) for i in range(frame.evaluate(_COUNT))]
+        if not charts:
             problems.append("no chart found on the page")
-        for n, frame in enumerate(frames):
-            problems += _check_frame(n, frame, mark, slider, every_slider, say)
+        for n, (frame, i) in enumerate(charts):
+            problems += _check_chart(n, frame, i, mark, slider, every_slider, say)
     finally:
         context.close()
     return problems
 
 
-def _check_frame(n, frame, mark, slider, every_slider, say) -> list[str]:
+def _canon(marks: dict) -> str:
+    """The drawn marks as one comparable text: each mark's items as a sorted multiset
+    (Vega may list the same items in another order after an update)."""
+    return json.dumps({k: sorted(json.dumps(it) for it in v) for k, v in marks.items()}, sort_keys=True)
+
+
+def _check_chart(n, frame, i, mark, slider, every_slider, say) -> list[str]:
     problems = []
-    frame.evaluate("() => window.vegaView.runAsync().then(() => true)")
-    sliders = frame.evaluate(_SLIDERS)
-    base = frame.evaluate(_MARKS, mark)
+    frame.evaluate("(i) => {" + _CHARTS + " return charts()[i].view.runAsync().then(() => true); }", i)
+    sliders = frame.evaluate(_SLIDERS, i)
+    base = frame.evaluate(_MARKS, [i, mark])
     if mark and not any(base.values()):
         problems.append(f"chart {n}: no mark named {mark!r} holds anything")
     say(f"  chart {n}: {len(sliders)} sliders, marks: "
@@ -160,17 +206,24 @@ def _check_frame(n, frame, mark, slider, every_slider, say) -> list[str]:
     changed_by = []
     for s in sliders:
         states = []
+        old = frame.evaluate(_SET, [i, s["needs"]]) if s["needs"] else None
         for value in (s["min"], s["max"]):
-            frame.evaluate(_MOVE, [s["index"], value])
-            states.append(frame.evaluate(_MARKS, mark))
-        frame.evaluate(_MOVE, [s["index"], s["value"]])  # put it back
-        changed = json.dumps(states[0], sort_keys=True) != json.dumps(states[1], sort_keys=True)
-        say(f"    slider {s['label']!r} {s['min']} -> {s['max']}: "
+            frame.evaluate(_MOVE, [i, s["index"], value])
+            states.append(frame.evaluate(_MARKS, [i, mark]))
+        frame.evaluate(_MOVE, [i, s["index"], s["value"]])  # put it back
+        if old:
+            frame.evaluate(_SET, [i, old])
+        if _canon(frame.evaluate(_MARKS, [i, mark])) != _canon(base):
+            problems.append(f"chart {n}: moving slider {s['label']!r} away and back does not restore the drawing")
+        changed = _canon(states[0]) != _canon(states[1])
+        where = f" (with {s['needs']})" if s["needs"] else ""
+        say(f"    slider {s['label']!r} {s['min']} -> {s['max']}{where}: "
             + ("the drawing changed" if changed else "no change"))
         if changed:
             changed_by.append(s["label"])
-        elif every_slider:
-            problems.append(f"chart {n}: slider {s['label']!r} does not change the drawing")
+        elif every_slider or s["needs"] is not None:
+            # a chart of lossbook.interactive says where each slider matters: each must work
+            problems.append(f"chart {n}: slider {s['label']!r} does not change the drawing{where}")
     if slider is not None:
         hits = [s for s in sliders if slider.lower() in s["label"].lower()]
         if not hits:

@@ -14,12 +14,26 @@ only provides the files they point to. The widget scripts are *not* put in
 ``html_static_path``/``html_js_files``: myst-nb adds ``nb_ipywidgets_js`` only to
 the pages that hold a widget, and listing them again would load them twice.
 
+Two more jobs for the book's interactive figures (:mod:`lossbook.interactive`):
+
+* **static charts**: a page that holds a chart (``class="lossbook-chart"``) gets
+  ``_static/offline/lossbook-charts.js`` (from ``tools/lossbook_charts.js``), which
+  loads Vega once, from ``_static/offline/vega/`` (the pinned npm package), and draws
+  every chart of the page; Vega is never inlined into a page.
+* **no dead controls**: a live panel's output holds both its widget view and an HTML
+  placeholder marked ``data-lossbook-model``; ``_config.yml`` ranks the HTML first for
+  this builder, and this extension drops the saved widget state of those panels (and
+  the widget scripts, when nothing else is left), so the page neither shows nor loads
+  controls that cannot work without a kernel.
+
 Files are copied after a successful build and only when their size or
 modification time changed, so a rebuild with nothing to do stays fast.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -49,7 +63,17 @@ ASSETS = {
     "@jupyter-widgets/html-manager": "node_modules/@jupyter-widgets/html-manager/dist",
     # Points the embed manager at those fonts; lets it typeset with MathJax 3.
     "widgets-shim.js": "tools/widgets_shim.js",
+    # The static charts: Vega's browser build, and the script that draws the charts.
+    "vega/vega.min.js": "node_modules/vega/build/vega.min.js",
+    "lossbook-charts.js": "tools/lossbook_charts.js",
 }
+
+#: The page script of the static charts (under ``_static``), and what marks a chart.
+CHARTS_JS = f"{PREFIX}/lossbook-charts.js"
+CHART_MARK = 'class="lossbook-chart"'
+#: What marks a live panel's placeholder, and the widget state's script key in myst-nb.
+PANEL_MARK = re.compile(r'data-lossbook-model="([0-9a-f]+)"')
+WIDGET_STATE = "ipywidgets_state"
 
 #: Files of a copied directory that the book never loads (other bundles, maps).
 SKIP = {"embed.js", "embed.js.map", "embed.js.LICENSE.txt", "libembed-amd.js"}
@@ -71,9 +95,16 @@ def _provided(root: Path) -> set[str]:
     return out
 
 
+def _root(app: Sphinx) -> Path:
+    """The repository root: the configuration's folder, or the nearest one above it
+    holding ``package.json`` (a single-page build's confdir is the page's folder)."""
+    conf = Path(app.confdir).resolve()
+    return next((d for d in (conf, *conf.parents) if (d / "package.json").is_file()), conf)
+
+
 def check_config(app: Sphinx, config) -> None:
     """Fail early and clearly if a file is missing or a setting names the network."""
-    root = Path(app.confdir)
+    root = _root(app)
     missing = [src for src in ASSETS.values() if not (root / src).exists()]
     if missing:
         raise ExtensionError(
@@ -115,11 +146,58 @@ def _copy(src: Path, dst: Path) -> int:
 def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    root = Path(app.confdir)
+    root = _root(app)
     out = Path(app.outdir) / "_static" / PREFIX
     copied = sum(_copy(root / src, out / dest) for dest, src in ASSETS.items())
     if copied:
         logger.info(f"offline_assets: copied {copied} files into {out}")
+
+
+def add_chart_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give the page the charts' script if it holds a static chart (and only then)."""
+    if app.builder.format == "html" and CHART_MARK in context.get("body", ""):
+        app.add_js_file(CHARTS_JS, loading_method="defer")
+
+
+def _reachable(state: dict, roots) -> set:
+    """The widget models ``roots`` refer to, directly or through their children."""
+    seen, todo = set(), list(roots)
+    while todo:
+        mid = todo.pop()
+        if mid in seen or mid not in state:
+            continue
+        seen.add(mid)
+        todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(state[mid].get("state", {})))
+    return seen
+
+
+def drop_replaced_widgets(app: Sphinx, doctree) -> None:
+    """Remove the saved state of the live panels the page shows a placeholder for.
+
+    myst-nb keeps a notebook's widget state in a script of the page (and then loads the
+    widget manager); the panels' HTML rendering replaced their views, so their state
+    would only make dead controls reachable and weigh the page.
+    """
+    env = app.env
+    files = getattr(env, "nb_metadata", {}).get(env.docname, {}).get("js_files", {})
+    if WIDGET_STATE not in files:
+        return
+    from docutils import nodes
+
+    roots = {m for node in doctree.findall(nodes.raw) for m in PANEL_MARK.findall(node.astext())}
+    if not roots:
+        return
+    uri, kwargs = files[WIDGET_STATE]
+    saved = json.loads(kwargs["body"])
+    drop = _reachable(saved["state"], roots)
+    saved["state"] = {k: v for k, v in saved["state"].items() if k not in drop}
+    if saved["state"]:
+        from myst_nb.core.render import sanitize_script_content
+
+        files[WIDGET_STATE] = (uri, {**kwargs, "body": sanitize_script_content(json.dumps(saved))})
+        return
+    for key in [k for k in files if k == WIDGET_STATE or k.startswith("ipywidgets_")]:
+        del files[key]
 
 
 def _tuple_nitpick_ignore(app: Sphinx, config) -> None:
@@ -131,4 +209,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _tuple_nitpick_ignore)
     app.connect("config-inited", check_config)
     app.connect("build-finished", copy_assets)
+    app.connect("html-page-context", add_chart_script)
+    app.connect("doctree-read", drop_replaced_widgets)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -242,8 +242,10 @@ class Browser:
             report = browser.check(HTML / "book/preface.html")
     """
 
-    def __init__(self, html: Path = HTML, shots: Path | None = SCREENSHOTS, full_page: bool = False):
+    def __init__(self, html: Path = HTML, shots: Path | None = SCREENSHOTS, full_page: bool = False,
+                 width: int = 1280, height: int = 900):
         self.html, self.shots, self.full_page = html, shots, full_page
+        self.viewport = {"width": width, "height": height}
 
     def __enter__(self) -> "Browser":
         from playwright.sync_api import sync_playwright
@@ -260,7 +262,7 @@ class Browser:
             headless=True,
             args=FLAGS,
             offline=True,
-            viewport={"width": 1280, "height": 900},
+            viewport=self.viewport,
             service_workers="block",
         )
 

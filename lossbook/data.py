@@ -78,7 +78,7 @@ def blobs(n=200, *, weights=(0.5, 0.5), separation=2.0, seed=0):
 
 
 def counts(n=200, *, coef=(0.5, 0.8), seed=0):
-    """Poisson counts whose log-rate is linear in one feature: ``log lambda = a + b x``.
+    """Poisson counts whose log-rate is linear in one feature: ``log mu = a + b x`` (the mean, or rate, mu).
 
     Returns ``(x, y)`` of shape ``(n,)``; ``y`` are non-negative integers (as float64).
 

@@ -150,12 +150,15 @@ def quadratic(a: float = 1.0, b: float = 10.0) -> Landscape:
         f(x, y) = \tfrac12\,(a x^2 + b y^2), \qquad \nabla f = (a x,\ b y)
 
     The Hessian is :math:`\mathrm{diag}(a, b)`: gradient descent with learning rate
-    :math:`\gamma` multiplies :math:`x` by :math:`1 - \gamma a` and :math:`y` by
-    :math:`1 - \gamma b` at each step, so it converges iff
-    :math:`\gamma < 2/L` with :math:`L = \max(a, b)`.  The slow direction contracts by
-    :math:`1 - \mu/L` per step at :math:`\gamma = 1/L`, and by :math:`(L - \mu)/(L + \mu)`
-    at the best fixed rate :math:`\gamma = 2/(L + \mu)` (:math:`\mu = \min(a, b)`).  The
-    attributes ``L``, ``mu`` and ``condition_number`` hold these numbers.
+    :math:`\eta` multiplies :math:`x` by :math:`1 - \eta a` and :math:`y` by
+    :math:`1 - \eta b` at each step, so it converges iff
+    :math:`\eta < 2/h_{\max}` with :math:`h_{\max} = \max(a, b)`.  The slow direction
+    contracts by :math:`1 - h_{\min}/h_{\max}` per step at :math:`\eta = 1/h_{\max}`, and
+    by :math:`(h_{\max} - h_{\min})/(h_{\max} + h_{\min})` at the best fixed rate
+    :math:`\eta = 2/(h_{\max} + h_{\min})` (:math:`h_{\min} = \min(a, b)`).  The
+    attributes ``h_max``, ``h_min`` and ``condition_number`` hold these numbers (the
+    book's notation: the largest and smallest curvature, and
+    :math:`\kappa = h_{\max}/h_{\min}`).
 
     Args:
         a: curvature along :math:`x`, ``> 0`` (default 1).
@@ -177,8 +180,8 @@ def quadratic(a: float = 1.0, b: float = 10.0) -> Landscape:
 
     land = Landscape("quadratic", f, grad, minima=[(0.0, 0.0)], default_start=(-4.0, 2.0),
                      xlim=(-5.0, 5.0), ylim=(-3.0, 3.0), params={"a": a, "b": b})
-    land.L, land.mu = max(a, b), min(a, b)
-    land.condition_number = land.L / land.mu
+    land.h_max, land.h_min = max(a, b), min(a, b)
+    land.condition_number = land.h_max / land.h_min
     return land
 
 

@@ -161,7 +161,7 @@ def test_rosenbrock_minimum_moves_with_a():
 def test_hessian_matches_closed_forms():
     q = L.quadratic(2.0, 30.0)
     np.testing.assert_allclose(q.hessian([0.3, -1.2]), [[2.0, 0.0], [0.0, 30.0]], rtol=RTOL_HESS, atol=1e-6)
-    assert (q.L, q.mu, q.condition_number) == (30.0, 2.0, 15.0)
+    assert (q.h_max, q.h_min, q.condition_number) == (30.0, 2.0, 15.0)
     r = L.rosenbrock()
     for x, y in [(-1.2, 1.0), (0.5, 0.3)]:
         exact = [[2 - 400 * (y - x * x) + 800 * x * x, -400 * x], [-400 * x, 200.0]]
@@ -185,8 +185,8 @@ def test_gradient_descent_on_the_quadratic_saddle_escapes_along_y():
 
 def test_gradient_descent_reaches_the_quadratic_minimum_below_two_over_L():
     land = L.quadratic(1.0, 10.0)
-    good = run(SGD(lr=1.9 / land.L), land.grad, land.default_start, 300, loss_fn=land.f)
-    bad = run(SGD(lr=2.1 / land.L), land.grad, land.default_start, 300, loss_fn=land.f)
+    good = run(SGD(lr=1.9 / land.h_max), land.grad, land.default_start, 300, loss_fn=land.f)
+    bad = run(SGD(lr=2.1 / land.h_max), land.grad, land.default_start, 300, loss_fn=land.f)
     assert good.losses[-1] < 1e-12 and good.diverged_at is None
     assert bad.diverged_at is not None
 

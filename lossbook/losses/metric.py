@@ -366,7 +366,7 @@ def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     r"""InfoNCE: classify which key belongs to each query, with the other keys as negatives.
 
     .. math::
-        z_{ij} = \frac{q_i^\top k_j}{\tau}, \qquad
+        z_{ij} = \frac{q_i^\top k_j}{T}, \qquad
         \ell_i = -\log \frac{e^{z_{ii}}}{\sum_{j=1}^N e^{z_{ij}}}
         = \log \sum_{j=1}^N e^{z_{ij}} - z_{ii}, \qquad
         L = \frac1N \sum_{i=1}^N \ell_i
@@ -377,7 +377,7 @@ def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     Args:
         queries: embeddings :math:`q` (e.g. of one augmented view, or of images).
         keys: embeddings :math:`k` of the matching items (the other view, or captions).
-        temperature: :math:`\tau > 0`; small values sharpen the softmax.
+        temperature: :math:`T > 0`; small values sharpen the softmax.
         reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
 
     Shape:
@@ -396,7 +396,7 @@ def info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     It is cross-entropy over the similarity logits with targets ``0..N-1``:
     PyTorch ``F.cross_entropy(q @ k.T / tau, torch.arange(N))`` gives the same value.
     The embeddings are used as given: for cosine similarity, as SimCLR and CLIP use,
-    normalize the rows to unit length first (then :math:`|z_{ij}| \le 1/\tau`).  SimCLR's
+    normalize the rows to unit length first (then :math:`|z_{ij}| \le 1/T`).  SimCLR's
     NT-Xent also counts the other view's entries of the same batch as negatives, and
     CLIP averages this loss with its transpose (keys as queries); both are built from
     this function.  Minimizing it maximizes a lower bound on the mutual information
@@ -439,7 +439,7 @@ def symmetric_info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     r"""Symmetric InfoNCE (the CLIP loss): InfoNCE from queries to keys and back, averaged.
 
     .. math::
-        z_{ij} = \frac{q_i^\top k_j}{\tau}, \qquad
+        z_{ij} = \frac{q_i^\top k_j}{T}, \qquad
         \ell_i = \frac12\Bigl(\log \sum_{j=1}^N e^{z_{ij}} - z_{ii}\Bigr)
                + \frac12\Bigl(\log \sum_{j=1}^N e^{z_{ji}} - z_{ii}\Bigr), \qquad
         L = \frac1N \sum_{i=1}^N \ell_i
@@ -451,7 +451,7 @@ def symmetric_info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
         queries: embeddings :math:`q` (e.g. of images).
         keys: embeddings :math:`k` of the matching items (e.g. their captions); row
             :math:`i` of each is a positive pair.
-        temperature: :math:`\tau > 0` (CLIP learns it, starting at 0.07).
+        temperature: :math:`T > 0` (CLIP learns it, starting at 0.07).
         reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
 
     Shape:
@@ -471,7 +471,7 @@ def symmetric_info_nce(queries, keys, *, temperature=0.1, reduction="mean"):
     in PyTorch, ``(F.cross_entropy(z, labels) + F.cross_entropy(z.T, labels)) / 2``
     with ``z = q @ k.T / tau`` and ``labels = torch.arange(N)``, which is how CLIP and
     open_clip's ``ClipLoss`` compute it (with unit-length embeddings and a learned
-    :math:`1/\tau`).  Both log-sum-exps subtract their maximum, so logits of
+    :math:`1/T`).  Both log-sum-exps subtract their maximum, so logits of
     :math:`10^4` are exact.  Neither PyTorch, Keras nor optax ships it as a loss.  See
     :func:`nt_xent` for the SimCLR loss, where both views sit in one batch.
 
@@ -572,7 +572,7 @@ def nt_xent(embeddings, labels, *, temperature=0.07):
     r"""NT-Xent, the SimCLR loss: each positive pair against the anchor's other-label pairs.
 
     .. math::
-        s_{ij} = \frac{u_i^\top u_j}{\tau}, \qquad
+        s_{ij} = \frac{u_i^\top u_j}{T}, \qquad
         u_i = \frac{x_i}{\max(\|x_i\|, \sqrt{\epsilon})}, \qquad
         \ell_{ij} = -\log \frac{e^{s_{ij}}}
                            {e^{s_{ij}} + \sum_{k:\, c_k \ne c_i} e^{s_{ik}}},
@@ -588,7 +588,7 @@ def nt_xent(embeddings, labels, *, temperature=0.07):
             in one batch).
         labels: an integer group label :math:`c_i` per row; rows with the same label
             are positive pairs (e.g. ``[0, 0, 1, 1]`` for two views of two images).
-        temperature: :math:`\tau > 0` (default 0.07, optax's).
+        temperature: :math:`T > 0` (default 0.07, optax's).
 
     Shape:
         ``embeddings`` ``(N, D)`` (N = rows, D = embedding dimension) and ``labels``
@@ -610,7 +610,7 @@ def nt_xent(embeddings, labels, *, temperature=0.07):
     :math:`\mathrm{softplus}(\log\sum_{k} e^{s_{ik}} - s_{ij})` over the negatives
     :math:`k`, exact for any temperature; optax subtracts each row's largest
     similarity instead, so at small temperatures a positive pair far below another
-    positive of the same row gives :math:`\log 0` there (at :math:`\tau = 10^{-3}`:
+    positive of the same row gives :math:`\log 0` there (at :math:`T = 10^{-3}`:
     a loss of :math:`-\infty` and NaN gradients).  A batch without a positive pair raises
     here (optax returns NaN).  :func:`info_nce` is the two-tower form with the
     positives on the diagonal and unnormalized embeddings; :func:`symmetric_info_nce`

@@ -221,13 +221,13 @@ def ctc(
     r"""Connectionist temporal classification: minus the log-probability of all alignments.
 
     .. math::
-        \ell_n = -\log \sum_{\pi \in \mathcal B^{-1}(l_n)} \prod_{t=1}^{T_n} y^{(n)}_{t, \pi_t},
+        \ell_n = -\log \sum_{\pi \in \mathcal B^{-1}(l_n)} \prod_{t=1}^{T_{x,n}} \hat p^{(n)}_{t, \pi_t},
         \qquad
-        L_{\text{mean}} = \frac1N \sum_{n=1}^N \frac{\ell_n}{\max(S_n, 1)}, \qquad
+        L_{\text{mean}} = \frac1N \sum_{n=1}^N \frac{\ell_n}{\max(U_n, 1)}, \qquad
         L_{\text{sum}} = \sum_{n=1}^N \ell_n
 
-    where :math:`y^{(n)}_{t,c} = \exp(\text{log\_probs}[t, n, c])`, :math:`l_n` is the
-    label sequence of length :math:`S_n`, and :math:`\mathcal B` collapses an
+    where :math:`\hat p^{(n)}_{t,c} = \exp(\text{log\_probs}[t, n, c])`, :math:`l_n` is the
+    label sequence of length :math:`U_n`, and :math:`\mathcal B` collapses an
     alignment :math:`\pi` (one class per frame) by merging repeats and then deleting
     blanks (``a a - b -> a b``; ``a - a -> a a``).
 
@@ -237,49 +237,49 @@ def ctc(
         log_probs: per-frame log-probabilities, e.g. ``log_softmax`` of a network's
             outputs over the class axis; every entry must be <= 0.
         blank: index of the blank class (0 by default, as PyTorch).
-        input_lengths: frames :math:`T_n` used of each sequence, in ``[1, T]``; required
-            for a batch, ``T`` by default for one sequence.
-        target_lengths: labels :math:`S_n` used of each row of ``targets``, in
-            ``[0, S]``; required for a batch, ``S`` by default for one sequence.
+        input_lengths: frames :math:`T_{x,n}` used of each sequence, in ``[1, T_x]``; required
+            for a batch, ``T_x`` by default for one sequence.
+        target_lengths: labels :math:`U_n` used of each row of ``targets``, in
+            ``[0, U]``; required for a batch, ``U`` by default for one sequence.
         zero_infinity: replace infinite losses (no alignment fits, e.g.
-            :math:`T_n` shorter than :math:`S_n` plus the number of repeated neighbours)
+            :math:`T_{x,n}` shorter than :math:`U_n` plus the number of repeated neighbours)
             and their gradients by 0, as PyTorch's ``zero_infinity=True``.
         reduction: ``"mean"`` (default; each loss divided by its target length, then
             averaged over the batch, as PyTorch), ``"sum"`` or ``"none"``.
 
     Shape:
-        One sequence: ``log_probs`` ``(T, C)`` and ``targets`` ``(S,)`` (T = frames,
-        C = classes including the blank, S = labels); the loss is a scalar with every
-        reduction.  A batch, as PyTorch: ``log_probs`` ``(T, N, C)`` (time first),
-        ``targets`` ``(N, S)`` padded with anything past ``target_lengths``,
+        One sequence: ``log_probs`` ``(T_x, C)`` and ``targets`` ``(U,)`` (T_x = frames,
+        C = classes including the blank, U = labels); the loss is a scalar with every
+        reduction.  A batch, as PyTorch: ``log_probs`` ``(T_x, N, C)`` (time first),
+        ``targets`` ``(N, U)`` padded with anything past ``target_lengths``,
         ``input_lengths`` and ``target_lengths`` ``(N,)``; a scalar, or ``(N,)`` with
         ``reduction="none"``.  ``grad`` has the shape of ``log_probs``.
 
     Example:
         >>> import numpy as np
-        >>> log_probs = np.log([[0.5, 0.5], [0.5, 0.5]])   # T = 2 frames, C = 2 classes
+        >>> log_probs = np.log([[0.5, 0.5], [0.5, 0.5]])   # T_x = 2 frames, C = 2 classes
         >>> print(ctc([1], log_probs))   # alignments "1 1", "1 -", "- 1": p = 3/4
         0.287682072
 
     ``grad`` is the derivative with respect to ``log_probs`` treated as free inputs:
-    :math:`\partial \ell_n / \partial \log y_{t,c} = -\gamma_t(c)`, minus the posterior
+    :math:`\partial \ell_n / \partial \log \hat p_{t,c} = -\gamma_t(c)`, minus the posterior
     probability that frame :math:`t` emits :math:`c`, from the forward-backward
     algorithm.  PyTorch's ``ctc_loss`` backward returns something else for the same
-    input, :math:`y_{t,c} - \gamma_t(c)`: the gradient with respect to the *logits*,
+    input, :math:`\hat p_{t,c} - \gamma_t(c)`: the gradient with respect to the *logits*,
     assuming ``log_probs`` came from ``log_softmax``.  The two agree once chained
-    through ``log_softmax``, whose backward :math:`g \mapsto g - y \sum_c g_c` sends
-    their difference :math:`y_t` to zero; that is the only use PyTorch supports, and on
+    through ``log_softmax``, whose backward :math:`g \mapsto g - \hat p \sum_c g_c` sends
+    their difference :math:`\hat p_t` to zero; that is the only use PyTorch supports, and on
     raw ``log_probs`` leaves the two disagree.  Infinite losses get NaN gradients, as in PyTorch, unless
     ``zero_infinity=True``.  ``input_lengths`` of 0, and targets given as one
     concatenated 1-D array, which PyTorch accepts, are not supported.  Keras 3's
-    ``keras.losses.CTC()(y_true, y_pred)`` takes ``y_pred`` batch first, ``(N, T, C)``,
+    ``keras.losses.CTC()(y_true, y_pred)`` takes ``y_pred`` batch first, ``(N, T_x, C)``,
     as logits (it applies log-softmax itself, so log-probabilities give the same
-    value), fixes the blank at 0, which also pads ``y_true``, uses all ``T`` frames, and
+    value), fixes the blank at 0, which also pads ``y_true``, uses all ``T_x`` frames, and
     by default averages the :math:`\ell_n` *without* dividing by the target lengths,
     in float32 even for float64 input.  (Keras 2's ``ctc_batch_cost`` put the blank
     last.)
 
-    When there are as many frames as labels (:math:`T = S`) and no label repeats its
+    When there are as many frames as labels (:math:`T_x = U`) and no label repeats its
     neighbour, the only alignment is the label sequence itself, and the loss is the sum
     over frames of :func:`cross_entropy` of each frame's log-probabilities against its
     label.

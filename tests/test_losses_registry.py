@@ -37,6 +37,7 @@ REFERENCES = {
     "huber": ("torch nn.HuberLoss", "test_losses_regression.py::test_value_matches_torch"),
     "smooth_l1": ("torch nn.SmoothL1Loss", "test_losses_regression.py::test_value_matches_torch"),
     "log_cosh": ("keras LogCosh", "test_losses_regression.py::test_matches_keras"),
+    "barron": ("no reference in torch/keras/sklearn: its named special cases in closed form", "test_losses_regression.py::test_barron_special_cases_in_closed_form"),
     "quantile": ("sklearn mean_pinball_loss", "test_losses_regression.py::test_matches_sklearn"),
     "poisson_nll": ("torch nn.PoissonNLLLoss", "test_losses_regression.py::test_poisson_nll_value_and_grad_match_torch"),
     "gaussian_nll": ("torch nn.GaussianNLLLoss", "test_losses_regression.py::test_gaussian_nll_value_and_grads_match_torch"),

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from lossbook import losses
 from lossbook.losses.regression import (
     gaussian_nll,
     huber,
@@ -966,3 +967,60 @@ def test_mape_msle_poisson_malformed_calls_raise(call, message):
     with pytest.raises(ValueError, match="^" + re.escape(message)):
         call()
 
+
+
+# --------------------------------------------------------------------------- Barron
+@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0])
+def test_barron_special_cases_in_closed_form(scale):
+    """Barron (2019), eq. (1) and its named cases: each alpha gives a known loss."""
+    r = np.linspace(-5.0, 5.0, 41)
+    y = np.zeros_like(r)
+    x2 = (r / scale) ** 2
+    cases = {
+        2.0: 0.5 * x2,                               # L2
+        1.0: np.sqrt(x2 + 1.0) - 1.0,                # pseudo-Huber / Charbonnier
+        0.0: np.log(0.5 * x2 + 1.0),                 # Cauchy / Lorentzian
+        -2.0: 2.0 * x2 / (x2 + 4.0),                 # Geman-McClure
+        -np.inf: 1.0 - np.exp(-0.5 * x2),            # Welsch / Leclerc
+    }
+    for alpha, want in cases.items():
+        got = losses.barron(y, r, alpha=alpha, scale=scale, reduction="none")
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 2.0])
+def test_barron_is_continuous_at_its_removable_points(alpha):
+    r = np.linspace(-4.0, 4.0, 17)
+    y = np.zeros_like(r)
+    at = losses.barron(y, r, alpha=alpha, reduction="none")
+    for eps in (1e-6, -1e-6):
+        near = losses.barron(y, r, alpha=alpha + eps, reduction="none")
+        np.testing.assert_allclose(near, at, rtol=1e-5, atol=1e-12)
+        g_at = losses.barron.grad(y, r, alpha=alpha, reduction="none")
+        g_near = losses.barron.grad(y, r, alpha=alpha + eps, reduction="none")
+        np.testing.assert_allclose(g_near, g_at, rtol=1e-5, atol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [2.0, 1.0, 0.5, 0.0, -2.0, -np.inf])
+def test_barron_gradient_matches_finite_differences(alpha):
+    rng = np.random.default_rng(3)
+    y, r = rng.normal(size=9), rng.normal(scale=2.0, size=9)
+    f = lambda p: losses.barron(y, p, alpha=alpha, scale=0.7, reduction="sum")
+    np.testing.assert_allclose(losses.barron.grad(y, y + r, alpha=alpha, scale=0.7, reduction="sum"),
+                               central_difference(f, y + r), rtol=RTOL_FD, atol=ATOL_FD)
+
+
+def test_barron_redescends_below_alpha_zero():
+    """For alpha <= 0 the pull of a far outlier goes back toward zero; for alpha >= 1 it does not."""
+    r = np.array([1.0, 10.0, 100.0])
+    y = np.zeros(3)
+    pull = lambda a: np.abs(losses.barron.grad(y, r, alpha=a, reduction="none"))
+    assert pull(-2.0)[2] < pull(-2.0)[1] < pull(-2.0)[0] * 10
+    assert pull(-2.0)[2] < 1e-3
+    assert np.all(np.diff(pull(1.0)) >= 0) and pull(1.0)[2] < 1.0
+
+
+@pytest.mark.parametrize("bad", ["1", np.nan, np.inf, None])
+def test_barron_rejects_a_bad_alpha(bad):
+    with pytest.raises(ValueError, match="barron: alpha must be a real number or -inf"):
+        losses.barron([0.0], [1.0], alpha=bad)

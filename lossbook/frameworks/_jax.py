@@ -190,6 +190,18 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
     return _reduce(optax.losses.log_cosh(y_pred, y_true), reduction)
 
 
+def barron(y_true, y_pred, *, alpha=1.0, scale=1.0, reduction="mean"):
+    x2 = ((y_pred - y_true) / scale) ** 2
+    if alpha == 2:
+        return _reduce(0.5 * x2, reduction)
+    if alpha == 0:
+        return _reduce(jnp.log1p(0.5 * x2), reduction)
+    if alpha == -math.inf:
+        return _reduce(-jnp.expm1(-0.5 * x2), reduction)
+    b = abs(alpha - 2)
+    return _reduce(b / alpha * jnp.expm1(0.5 * alpha * jnp.log1p(x2 / b)), reduction)
+
+
 def quantile(y_true, y_pred, *, tau=0.5, reduction="mean"):
     u = y_true - y_pred
     return _reduce(jnp.maximum(tau * u, (tau - 1) * u), reduction)

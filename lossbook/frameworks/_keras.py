@@ -211,6 +211,18 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
     return _elementwise(keras.losses.LogCosh, y_true, y_pred, reduction)
 
 
+def barron(y_true, y_pred, *, alpha=1.0, scale=1.0, reduction="mean"):
+    x2 = ops.square((y_pred - y_true) / scale)
+    if alpha == 2:
+        return _reduce(0.5 * x2, reduction)
+    if alpha == 0:
+        return _reduce(ops.log1p(0.5 * x2), reduction)
+    if alpha == -math.inf:
+        return _reduce(-ops.expm1(-0.5 * x2), reduction)
+    b = abs(alpha - 2)
+    return _reduce(b / alpha * ops.expm1(0.5 * alpha * ops.log1p(x2 / b)), reduction)
+
+
 def quantile(y_true, y_pred, *, tau=0.5, reduction="mean"):
     u = y_true - y_pred
     return _reduce(ops.maximum(tau * u, (tau - 1) * u), reduction)

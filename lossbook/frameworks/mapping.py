@@ -174,6 +174,17 @@ _ENTRIES = [
                "logaddexp(r, -r) - log 2: the same cancellation for small |r|. " + _REDUCE),
     ),
     Entry(
+        "barron", "regression",
+        torch=_c("b / alpha * torch.expm1(alpha / 2 * torch.log1p(((y_pred - y_true) / scale) ** 2 / b))  # b = |alpha - 2|",
+                 "No general robust loss in PyTorch (Barron's own robust_loss_pytorch package has it, "
+                 "with alpha learnable). Take the limits alpha = 0, 2, -inf from their closed forms: "
+                 "the general formula divides by zero there."),
+        keras=_c("b / alpha * keras.ops.expm1(alpha / 2 * keras.ops.log1p(keras.ops.square((y_pred - y_true) / scale) / b))",
+                 "No such loss in Keras."),
+        jax=_c("b / alpha * jnp.expm1(alpha / 2 * jnp.log1p(((y_pred - y_true) / scale) ** 2 / b))",
+               "No such loss in optax."),
+    ),
+    Entry(
         "quantile", "regression",
         torch=_c("torch.maximum(tau * u, (tau - 1) * u).mean()  # u = y_true - y_pred",
                  "No pinball loss in PyTorch."),

@@ -25,6 +25,7 @@ __all__ = [
     "huber",
     "smooth_l1",
     "log_cosh",
+    "barron",
     "quantile",
     "mape",
     "msle",
@@ -510,6 +511,121 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
 def _log_cosh_grad(y_true, y_pred, *, reduction="mean"):
     r = _prepare_residual("log_cosh", y_true, y_pred, reduction)
     return reduce_grad(np.tanh(r), reduction)  # tanh saturates at +-1: no overflow
+
+
+# --------------------------------------------------------------------------- Barron
+def _prepare_barron(y_true, y_pred, alpha, scale, reduction):
+    """The preparation barron and its grad share: the scaled residual, alpha and scale."""
+    alpha = _barron_alpha(alpha)
+    scale = checks.positive("barron", "scale", scale)
+    r = _prepare_residual("barron", y_true, y_pred, reduction)
+    return r, alpha, scale
+
+
+def _barron_alpha(alpha) -> float:
+    """alpha: a real number or -inf (the Welsch limit); +inf and NaN make no loss."""
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise ValueError(f"barron: alpha must be a real number or -inf, got {alpha!r}")
+    alpha = float(alpha)
+    if math.isnan(alpha) or alpha == math.inf:
+        raise ValueError(f"barron: alpha must be a real number or -inf, got {alpha!r}")
+    return alpha
+
+
+def _barron_terms(r, alpha, scale):
+    """(value, derivative) of Barron's loss per element, with its limits exact."""
+    x = r / scale
+    x2 = x * x
+    if alpha == 2.0:
+        return 0.5 * x2, x / scale
+    if alpha == 0.0:
+        # the limit alpha -> 0: log(x^2 / 2 + 1), written with log1p for small x
+        return np.log1p(0.5 * x2), x / scale / (0.5 * x2 + 1.0)
+    if alpha == -math.inf:
+        e = np.exp(-0.5 * x2)
+        return -np.expm1(-0.5 * x2), x / scale * e
+    b = abs(alpha - 2.0)
+    z = x2 / b
+    # |alpha - 2| / alpha * ((z + 1)^(alpha/2) - 1), with expm1/log1p so that alpha near
+    # 0 and small residuals keep their digits
+    value = (b / alpha) * np.expm1(0.5 * alpha * np.log1p(z))
+    slope = x / scale * np.exp((0.5 * alpha - 1.0) * np.log1p(z))
+    return value, slope
+
+
+@register(
+    "regression",
+    inputs=("y_true", "y_pred"),
+    target="real",
+    prediction="real",
+    labels=None,
+    per_example="element",
+    reductions=REDUCTIONS,
+    hyper=(
+        Hyper("alpha", 1.0, -4.0, 2.0, step=0.1,
+              reduces_to=(Limit(2.0, "mse", 0.5, "alpha = 2, scale = 1: half the squared error"),)),
+        Hyper("scale", 1.0, 0.25, 3.0, step=0.05),
+    ),
+    convex=True,
+    differentiable=True,
+    proper=None,
+    sample=_residual_sample(),
+)
+def barron(y_true, y_pred, *, alpha=1.0, scale=1.0, reduction="mean"):
+    r"""Barron's general robust loss: one shape parameter spans L2, pseudo-Huber, Cauchy, Welsch.
+
+    .. math::
+        \ell_i = \frac{|\alpha - 2|}{\alpha}\left[\left(\frac{(r_i/c)^2}{|\alpha - 2|}
+        + 1\right)^{\alpha/2} - 1\right], \qquad r_i = \hat y_i - y_i,
+
+    with its limits :math:`\tfrac12 (r/c)^2` at :math:`\alpha = 2`,
+    :math:`\log\bigl(\tfrac12 (r/c)^2 + 1\bigr)` at :math:`\alpha = 0` and
+    :math:`1 - e^{-(r/c)^2/2}` as :math:`\alpha \to -\infty`; ``reduction`` then averages
+    or sums the :math:`\ell_i`.  The scale :math:`c` sets the width of the quadratic
+    bowl around zero.
+
+    Args:
+        y_true: targets :math:`y`.
+        y_pred: predictions :math:`\hat y`.
+        alpha: the shape :math:`\alpha`, a real number or ``-inf``: 2 is half the squared
+            error, 1 the pseudo-Huber (Charbonnier) loss :math:`\sqrt{(r/c)^2 + 1} - 1`,
+            0 the Cauchy (Lorentzian) loss, -2 Geman-McClure, ``-inf`` Welsch.
+        scale: :math:`c > 0`.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Shape:
+        ``y_true`` and ``y_pred`` of the same shape ``(N, *)``; a scalar, or ``(N, *)``
+        with ``reduction="none"``.
+
+    Example:
+        >>> print(round(float(barron([0.0, 0.0], [0.0, 3.0], alpha=1.0)), 6))   # (sqrt(10) - 1) / 2
+        1.081139
+
+    Its derivative is :math:`\frac{r}{c^2}\bigl((r/c)^2/|\alpha - 2| + 1\bigr)^{\alpha/2 - 1}`:
+    for :math:`\alpha \ge 1` the loss is convex and its pull on a point grows or stays
+    bounded, like :func:`huber`'s (the pseudo-Huber case is a smooth Huber with
+    :math:`\delta = c`, up to the factor :math:`c^2`); for :math:`\alpha < 1` it is not
+    convex, and for :math:`\alpha \le 0` the pull of a far outlier goes back to zero (a
+    redescending loss), which makes such a fit ignore gross outliers but gives it
+    several local minima.  It is :func:`mse`'s half at :math:`\alpha = 2`, :math:`c = 1`.
+    The formula is computed with ``expm1`` and ``log1p`` so that :math:`\alpha` near 0
+    and small residuals keep their digits.  PyTorch, Keras and scikit-learn have no such
+    loss; Barron's own ``robust_loss_pytorch`` package implements it, with
+    :math:`\alpha` learnable.
+
+    References:
+        Barron, J. T. (2019). A general and adaptive robust loss function. Proceedings
+        of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR),
+        4331-4339.
+    """
+    r, alpha, scale = _prepare_barron(y_true, y_pred, alpha, scale, reduction)
+    return reduce(_barron_terms(r, alpha, scale)[0], reduction)
+
+
+@grad_of(barron)
+def _barron_grad(y_true, y_pred, *, alpha=1.0, scale=1.0, reduction="mean"):
+    r, alpha, scale = _prepare_barron(y_true, y_pred, alpha, scale, reduction)
+    return reduce_grad(_barron_terms(r, alpha, scale)[1], reduction)
 
 
 # --------------------------------------------------------------------------- quantile

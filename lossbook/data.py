@@ -411,7 +411,9 @@ def implicit_feedback(n_users=500, n_items=300, rank=8, density=0.05, *, test_fr
 # every topic uses.  Sentence -> Clause ("and" Clause)? "."; Clause -> NP VP;
 # NP -> Det (Adj) Noun; VP -> Verb (Adverbial).
 _TOPICS = ("weather", "food", "sport")
-_LEXICON = {
+#: The words of :func:`grammar_sentences` by topic and part of speech (public, so that a
+#: reader can compute the grammar's exact probabilities, as chapter 29 does).
+GRAMMAR_LEXICON = {
     "weather": {"noun": ["rain", "wind", "sun", "snow", "storm", "cloud", "fog"],
                 "verb": ["falls", "blows", "shines", "clears", "returns", "stops"],
                 "adj": ["cold", "grey", "heavy", "bright", "dark", "soft"],
@@ -425,14 +427,15 @@ _LEXICON = {
               "adj": ["fast", "young", "tired", "strong", "home", "proud"],
               "adv": ["at home", "in the final", "after the break", "this season"]},
 }
-_SHARED = {"det": ["the", "a", "this", "our", "every"],
+#: The words every topic shares: determiners, and the shared adjectives and adverbials.
+GRAMMAR_SHARED = {"det": ["the", "a", "this", "our", "every"],
            "adj": ["good", "old", "new", "big", "warm"],
            "adv": ["again", "today", "tonight", "slowly", "at last"]}
 
 
 def _grammar_vocab():
     chars = {".", " "}
-    for lex in list(_LEXICON.values()) + [_SHARED]:
+    for lex in list(GRAMMAR_LEXICON.values()) + [GRAMMAR_SHARED]:
         for words in lex.values():
             for w in words:
                 chars.update(w)
@@ -527,14 +530,14 @@ def grammar_sentences(n=2000, *, seed=0, mix=0.1) -> Sentences:
         return words[rng.integers(len(words))]
 
     def word(kind, topic):
-        if kind in _SHARED and kind != "det" and rng.random() < 0.4:
-            return pick(_SHARED[kind])
+        if kind in GRAMMAR_SHARED and kind != "det" and rng.random() < 0.4:
+            return pick(GRAMMAR_SHARED[kind])
         if rng.random() < mix:                   # a word from another topic
             topic = _TOPICS[(_TOPICS.index(topic) + rng.integers(1, len(_TOPICS))) % len(_TOPICS)]
-        return pick(_LEXICON[topic][kind])
+        return pick(GRAMMAR_LEXICON[topic][kind])
 
     def clause(topic):
-        parts = [pick(_SHARED["det"])]
+        parts = [pick(GRAMMAR_SHARED["det"])]
         if rng.random() < 0.5:
             parts.append(word("adj", topic))
         parts += [word("noun", topic), word("verb", topic)]

@@ -94,8 +94,6 @@ from .registry import available, get, register
 from .spec import (Band, Checkbox, Figure, Heatmap, Line, Menu, Panel, Point, Rule, Series, Slider, Text, grid,
                    log_grid)
 from . import explorer, playground  # noqa: E402  (their figures register themselves)
-from . import curves  # noqa: E402  (registers "training_curves")
-from . import ctc_alignment  # noqa: E402,F401  (its figure registers itself)
 from .playground import (CHART_LOSSES, LEARNING_RATES, OPTIMIZER_CONTROLS, OPTIMIZER_NAMES, PLAYGROUND_LOSSES, STARTS,
                          STATIC_STEPS, SURFACES, band_index, contour_bands, display_path, exit_point, landscape,
                          loss_curve, optimizer_kwargs, path_message, regression_losses, start_point, trajectory,

@@ -22,7 +22,7 @@
 VENV ?= .venv
 PYTHON_FOR_VENV ?= python3.11
 PY := $(VENV)/bin/python
-JB := $(VENV)/bin/jupyter-book
+JB := $(PY) tools/jb.py
 # Warnings are errors, references are checked (nitpicky), and Sphinx reports every
 # warning before it fails.
 BOOK_FLAGS ?= -W -n --keep-going

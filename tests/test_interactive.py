@@ -780,3 +780,12 @@ def test_charts_fit_a_phone_and_a_desktop(tmp_path):
             tab.close()
         finally:
             browser.close()
+
+
+def test_series_options_must_be_identifiers():
+    """Each option of a Series becomes a Vega signal name on the page: '0.01' breaks the chart."""
+    from lossbook.interactive import Series
+
+    with pytest.raises(ValueError, match="options must be identifiers"):
+        Series(name="lr", options=("0.01", "0.1"), default=("0.01",))
+    Series(name="lr", options=("lr_0p01", "lr_0p1"), default=("lr_0p01",), labels=("0.01", "0.1"))

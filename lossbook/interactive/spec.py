@@ -282,6 +282,12 @@ class Series:
         object.__setattr__(self, "default", tuple(self.default))
         if not self.name.isidentifier() or self.name in _RESERVED:
             raise ValueError(f"Series: name must be an identifier that is not a Vega signal, got {self.name!r}")
+        odd = [o for o in self.options if not (isinstance(o, str) and o.isidentifier())]
+        if odd:
+            raise ValueError(
+                f"Series {self.name!r}: options must be identifiers (each becomes a Vega signal "
+                f"of the page's chart), got {odd[0]!r}; show another text with labels=..."
+            )
         bad = [d for d in self.default if d not in self.options]
         if bad or not self.options:
             raise ValueError(f"Series {self.name!r}: default {bad!r} must be among the options {self.options!r}")

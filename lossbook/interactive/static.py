@@ -426,8 +426,10 @@ def _layer(fig: Figure, pre: Precomputed, panel, scales, mark, legend):
         return base.transform_filter(valid).mark_rule(strokeWidth=mark.width, clip=True).encode(
             **_xy(panel, scales, mark, ("x", "y", "x2", "y2")), **style, **tip).properties(**name)
     if isinstance(mark, Band):
+        # no "order" channel: on an area mark Vega-Lite reads it as a stack order and draws
+        # nothing; an area is drawn in the order of its x values
         return base.mark_area(opacity=mark.opacity, clip=True).encode(
-            **_xy(panel, scales, mark, ("x", "y", "y2")), order="k:Q", **style, **tip).properties(**name)
+            **_xy(panel, scales, mark, ("x", "y", "y2")), **style, **tip).properties(**name)
     return _text(fig, base, panel, scales, mark, style, name)
 
 

@@ -15,6 +15,7 @@ small book are reported as warnings and are expected; any other warning is the p
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,10 @@ def main(argv=None) -> int:
     cmd = [str(jb), "build", str(ROOT), "--toc", str(toc), "--config", str(config),
            "--path-output", str(args.out), "-n", "--keep-going"]
     print(" ".join(cmd))
-    done = subprocess.run(cmd, cwd=ROOT)
+    # one BLAS/OpenMP thread per process, as the Makefile and tools/run_chapter.py set
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+           "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+    done = subprocess.run(cmd, cwd=ROOT, env=env)
     print(f"HTML in {args.out / '_build' / 'html'}")
     return done.returncode
 

@@ -300,7 +300,7 @@ def test_optimizer_kwargs_use_torch_names():
 def test_landscape_rejects_unknown_names():
     with pytest.raises(ValueError, match=r"landscape: surface must be one of .*, got 'bowl'"):
         ia.landscape("bowl")
-    with pytest.raises(ValueError, match=r"landscape: loss must be one of huber, .* for the regression surface, got 'rmse'"):
+    with pytest.raises(ValueError, match=r"landscape: loss must be one of barron, huber, .* for the regression surface, got 'rmse'"):
         ia.landscape("regression", "rmse")
 
 

@@ -58,7 +58,7 @@ try:
 except ImportError:
     IN_COLAB = False
 if IN_COLAB:
-    %pip install --quiet "lossbook @ git+{url}\""""
+    %pip install --quiet "lossbook[colab] @ git+{url}\""""
 
 
 # ------------------------------------------------------------------ the outline
@@ -214,7 +214,7 @@ def test_colab_cell_does_nothing_outside_colab(monkeypatch):
 
 def test_colab_cell_pip_installs_from_the_repository_on_colab(monkeypatch):
     calls = _run_colab_cell(True, monkeypatch)
-    assert calls == [("pip", f'install --quiet "lossbook @ git+{REPO_URL}"')]
+    assert calls == [("pip", f'install --quiet "lossbook[colab] @ git+{REPO_URL}"')]
 
 
 # ------------------------------------------------------------------ configuration

@@ -632,7 +632,7 @@ def test_fit_under_loss_is_fit_linear():
     x, y = ia.explorer_data("regression", 6)
     np.testing.assert_array_equal(ia.fit_under_loss("huber", x, y, delta=0.5).coef,
                                   models.fit_linear("huber", x, y, delta=0.5).coef)
-    with pytest.raises(ValueError, match=r"loss explorer: loss must be one of huber, .*, got 'rmse'"):
+    with pytest.raises(ValueError, match=r"loss explorer: loss must be one of barron, huber, .*, got 'rmse'"):
         ia.loss_curves("rmse")
 
 
@@ -679,7 +679,8 @@ def test_explorer_chart_controls(kind, precomputed):
         assert binds[f"show_{loss}"]["input"] == "checkbox"
         for h, grid in ia.HYPERPARAMETERS.get(loss, {}).items():
             b = binds[f"{loss}_{h}"]
-            if None in grid:
+            steps = np.diff([v for v in grid if v is not None])
+            if None in grid or not np.allclose(steps, steps[0]):   # "off", or an uneven grid: a menu
                 assert b["input"] == "select" and len(b["options"]) == len(grid)
             else:
                 assert b["input"] == "range" and (b["min"], b["max"]) == (grid[0], grid[-1])

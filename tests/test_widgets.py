@@ -186,7 +186,7 @@ def test_playground_rejects_bad_arguments():
         widgets.optimizer_playground("bowl")
     with pytest.raises(ValueError, match=r"optimizer_playground: optimizer must be one of sgd, .*, got 'lbfgs'"):
         widgets.optimizer_playground("quadratic", "lbfgs")
-    with pytest.raises(ValueError, match=r"optimizer_playground: loss must be one of huber, .*, got 'rmse'"):
+    with pytest.raises(ValueError, match=r"optimizer_playground: loss must be one of barron, huber, .*, got 'rmse'"):
         widgets.optimizer_playground("regression", loss="rmse")
 
 

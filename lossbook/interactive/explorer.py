@@ -45,7 +45,7 @@ def explorer_losses(kind: str) -> tuple[str, ...]:
 
     Example:
         >>> explorer_losses("regression")
-        ('huber', 'log_cosh', 'mae', 'mape', 'mse', 'quantile', 'smooth_l1')
+        ('barron', 'huber', 'log_cosh', 'mae', 'mape', 'mse', 'quantile', 'smooth_l1')
     """
     if kind not in KINDS:
         raise ValueError(f"loss explorer: kind must be 'regression' or 'classification', got {kind!r}")

@@ -126,7 +126,7 @@ def available(kind: str | None = None, **facts) -> list[str]:
         >>> losses.available("penalty")
         ['elastic_net', 'l1_penalty', 'l2_penalty']
         >>> losses.available("regression", per_example="element", differentiable=True)
-        ['huber', 'log_cosh', 'mse', 'smooth_l1']
+        ['barron', 'huber', 'log_cosh', 'mse', 'smooth_l1']
         >>> losses.available("metric", target="pm1")
         ['cosine_embedding', 'hinge_embedding', 'margin_ranking']
     """

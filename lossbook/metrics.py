@@ -29,6 +29,8 @@ __all__ = [
     "recall_at_fpr",
     "calibration_table",
     "expected_calibration_error",
+    "binary_reliability",
+    "binary_calibration_error",
     "edit_distance",
     "char_error_rate",
 ]
@@ -378,6 +380,74 @@ def expected_calibration_error(y_true, probs, n_bins=15) -> float:
     full = t["count"] > 0
     gap = np.abs(t["accuracy"][full] - t["confidence"][full])
     return float(np.sum(t["count"][full] / n * gap))
+
+
+_STRATEGIES = ("uniform", "quantile")
+
+
+def binary_reliability(y_true, p, *, n_bins=10, strategy="uniform") -> dict:
+    r"""Reliability diagram data of a binary model: per bin of ``p``, its mean and the share of positives.
+
+    The bins hold the predicted probabilities :math:`\hat p_i = P(y_i = 1)` themselves
+    (not the confidence of the predicted class, as :func:`calibration_table` does), so a
+    model that overestimates every probability shows gaps of one sign.
+    ``strategy="uniform"``: ``n_bins`` equal-width bins of [0, 1], right-closed
+    (``lo < p <= hi``, the first also holds 0), as scikit-learn's ``calibration_curve``;
+    empty bins are left out. ``strategy="quantile"``: ``n_bins`` bins of equal count
+    (the rows sorted by ``p``, split as evenly as possible), the right choice when the
+    probabilities crowd near 0 or 1, as with rare positives.
+
+    Returns:
+        dict of arrays over the non-empty bins: ``"mean_p"``, ``"freq"`` (share of
+        positives) and ``"count"``.
+
+    Example:
+        >>> t = binary_reliability([0, 1, 0, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2)
+        >>> t["mean_p"].round(2).tolist(), t["freq"].tolist(), t["count"].tolist()
+        ([0.15, 0.8], [0.5, 0.5], [2, 2])
+    """
+    y, q = _binary("binary_reliability", y_true, p)
+    if np.any((q < 0) | (q > 1)) or not np.isfinite(q).all():
+        raise ValueError("binary_reliability: p must be probabilities in [0, 1]")
+    if strategy not in _STRATEGIES:
+        raise ValueError(f"binary_reliability: strategy must be 'uniform' or 'quantile', got {strategy!r}")
+    if int(n_bins) != n_bins or n_bins < 1 or (strategy == "quantile" and n_bins > len(q)):
+        raise ValueError(f"binary_reliability: n_bins must be a whole number from 1 to the number of "
+                         f"examples ({len(q)}), got {n_bins!r}")
+    n_bins = int(n_bins)
+    if strategy == "uniform":
+        idx = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], q, side="left")
+    else:
+        idx = np.empty(len(q), dtype=int)
+        for k, rows in enumerate(np.array_split(np.argsort(q, kind="stable"), n_bins)):
+            idx[rows] = k
+    count = np.bincount(idx, minlength=n_bins)
+    full = count > 0
+    return {"mean_p": np.bincount(idx, q, minlength=n_bins)[full] / count[full],
+            "freq": np.bincount(idx, y.astype(float), minlength=n_bins)[full] / count[full],
+            "count": count[full]}
+
+
+def binary_calibration_error(y_true, p, *, n_bins=10, strategy="uniform") -> float:
+    r"""Expected calibration error of a binary model, binning :math:`\hat p` itself.
+
+    .. math::
+        \mathrm{ECE} = \sum_{k} \frac{|B_k|}{N}\,
+        \Bigl|\frac{1}{|B_k|}\sum_{i \in B_k} y_i - \frac{1}{|B_k|}\sum_{i \in B_k} \hat p_i\Bigr|
+
+    over the bins :math:`B_k` of :func:`binary_reliability` (equal width or equal count).
+    It is 0 for a calibrated model up to sampling noise and depends on the bins: report
+    them with it. :func:`expected_calibration_error` bins the top-label confidence
+    :math:`\max(\hat p, 1 - \hat p)` instead, the convention for many classes; for two
+    classes it puts :math:`\hat p = 0.1` and :math:`0.9` into one bin, where gaps of opposite
+    signs cancel.
+
+    Example:
+        >>> round(binary_calibration_error([0, 1, 0, 1], [0.1, 0.2, 0.7, 0.9], n_bins=2), 3)
+        0.325
+    """
+    t = binary_reliability(y_true, p, n_bins=n_bins, strategy=strategy)
+    return float(np.sum(t["count"] / t["count"].sum() * np.abs(t["freq"] - t["mean_p"])))
 
 
 # ------------------------------------------------------------------------ sequences

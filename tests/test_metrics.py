@@ -176,3 +176,41 @@ def test_edit_distance_and_char_error_rate():
     assert M.char_error_rate([[], []], [[1, 2], [3]]) == 1.0       # empty output: exactly 1
     with pytest.raises(ValueError, match="2 hypotheses for 1"):
         M.char_error_rate(["a", "b"], ["a"])
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_binary_reliability_is_sklearns_calibration_curve(strategy, seed):
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(seed)
+    p = rng.beta(0.5, 4.0, size=1000)                              # crowded near 0, as with rare positives
+    y = (rng.random(p.size) < np.clip(1.3 * p, 0, 1)).astype(int)   # underestimated probabilities
+    t = M.binary_reliability(y, p, n_bins=10, strategy=strategy)
+    freq, mean_p = calibration_curve(y, p, n_bins=10, strategy=strategy)
+    np.testing.assert_allclose(t["mean_p"], mean_p, rtol=1e-12)
+    np.testing.assert_allclose(t["freq"], freq, rtol=1e-12)
+    assert t["count"].sum() == p.size
+    if strategy == "quantile":
+        assert set(t["count"]) == {100}
+    ece = M.binary_calibration_error(y, p, n_bins=10, strategy=strategy)
+    assert ece == pytest.approx(np.sum(t["count"] / p.size * np.abs(freq - mean_p)))
+
+
+def test_binary_calibration_error_sees_what_the_top_label_ece_cancels():
+    rng = np.random.default_rng(0)
+    true_p = np.where(rng.random(200_000) < 0.5, 0.1, 0.9)
+    y = (rng.random(true_p.size) < true_p).astype(int)
+    calibrated = M.binary_calibration_error(y, true_p, n_bins=10)
+    assert calibrated < 0.005
+    # every probability 0.02 too high: in five bins, the confidences 0.88 (of 0.12) and
+    # 0.92 (of 0.92) share the bin (0.8, 1] and their gaps of opposite sign cancel
+    high = true_p + 0.02
+    assert M.binary_calibration_error(y, high, n_bins=5) == pytest.approx(0.02, abs=0.003)
+    assert M.expected_calibration_error(y, high, n_bins=5) < 0.003
+    with pytest.raises(ValueError, match="strategy must be"):
+        M.binary_calibration_error(y, true_p, strategy="width")
+    with pytest.raises(ValueError, match="n_bins must be"):
+        M.binary_calibration_error([0, 1], [0.2, 0.3], n_bins=3, strategy="quantile")
+    with pytest.raises(ValueError, match="probabilities"):
+        M.binary_reliability([0, 1], [0.2, 1.3])

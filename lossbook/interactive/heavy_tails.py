@@ -268,7 +268,7 @@ def _figure() -> Figure:
         ],
         message="message",
         width=240, height=210, figsize=(10.0, 3.8),
-        alt=("Left: 100 points around a line, some with extreme values, and the lines that MSE, Huber and "
+        alt=(f"Left: {N_TRAIN} points around a line, some with extreme values, and the lines that MSE, Huber and "
              "MAE fit to them, with the true mean and median lines. Right: each loss's test error in per "
              "cent above the best of the three, against the share of extreme values. Menus pick symmetric "
              "or one-sided extreme values and the error measure; a slider sets their share."),

@@ -427,7 +427,7 @@ GRAMMAR_LEXICON = {
               "adj": ["fast", "young", "tired", "strong", "home", "proud"],
               "adv": ["at home", "in the final", "after the break", "this season"]},
 }
-#: The words every topic shares: determiners, and the shared adjectives and adverbials.
+#: The words every topic shares (determiners, and the shared adjectives and adverbials).
 GRAMMAR_SHARED = {"det": ["the", "a", "this", "our", "every"],
            "adj": ["good", "old", "new", "big", "warm"],
            "adv": ["again", "today", "tonight", "slowly", "at last"]}

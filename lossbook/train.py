@@ -67,7 +67,8 @@ class History:
             ``record_param_grads=True``).
         logs: per-epoch values, one list per key (``train_loss``, ``val_loss``, ...);
             NaN where a value was not computed (e.g. after a run stopped mid-epoch).
-        monitor, mode: the key that defines the best epoch, and ``"min"`` or ``"max"``.
+        monitor: the key that defines the best epoch.
+        mode: ``"min"`` or ``"max"``, whether the best epoch has the lowest or highest value.
         best_epoch: 0-based index of the best epoch (None if no finite value).
         stop_reason: ``"completed"``, ``"early stopping"``, ``"non-finite loss at step
             k"`` or ``"callback"``.

@@ -1,7 +1,7 @@
 """The live panels of the book's interactive figures, by their chapter names.
 
 Thin wrappers over :mod:`lossbook.interactive`, where each figure is declared once
-and rendered both as a live panel (:class:`lossbook.interactive.live.LivePanel`) and
+and rendered both as a live panel (``lossbook.interactive.live.LivePanel``) and
 as a static chart: :func:`optimizer_playground` and :func:`loss_explorer` make the
 live panels, :func:`benchmark_playground` and :func:`benchmark_explorer` time their
 slider moves.  In a chapter, prefer ``interactive.show(name)``, which puts the static
@@ -45,7 +45,7 @@ def optimizer_playground(surface: str = "quadratic", optimizer="sgd", lr: float 
     as a path that leaves the plot, a cross where it left, and ``diverged at step k``.
 
     Args:
-        surface: one of :data:`lossbook.interactive.SURFACES`.
+        surface: one of ``lossbook.interactive.SURFACES``.
         optimizer: an optimizer name, or a list of them, checked at the start.
         lr: the starting learning rate.
         steps: the starting number of steps (up to ``max_steps``).
@@ -54,7 +54,7 @@ def optimizer_playground(surface: str = "quadratic", optimizer="sgd", lr: float 
             ``weight_decay``); ``figsize`` of the matplotlib figure.
 
     Returns:
-        A :class:`lossbook.interactive.live.LivePanel`; display it (last line of a cell).
+        A ``lossbook.interactive.live.LivePanel``; display it (last line of a cell).
     """
     fig = _ia.get("optimizer_playground")
     steps_ctl = fig.control("steps")
@@ -80,7 +80,7 @@ def loss_explorer(kind: str = "regression", selected=None, *, level=None, figsiz
         figsize: the matplotlib figure's size in inches.
 
     Returns:
-        A :class:`lossbook.interactive.live.LivePanel`; display it (last line of a cell).
+        A ``lossbook.interactive.live.LivePanel``; display it (last line of a cell).
     """
     if kind not in ("regression", "classification"):
         raise ValueError(f"loss_explorer: kind must be 'regression' or 'classification', got {kind!r}")

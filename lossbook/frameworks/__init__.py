@@ -1,12 +1,12 @@
 """lossbook's losses in PyTorch, Keras/TensorFlow and JAX/optax: mapped, run and compared.
 
-* :mod:`lossbook.frameworks.mapping`: for every lossbook loss, the PyTorch, Keras and
+* ``lossbook.frameworks.mapping``: for every lossbook loss, the PyTorch, Keras and
   optax call that computes it and the options that make them agree (or why a framework
   has none); :func:`mapping_table` is that table as a DataFrame.
 * :func:`compare`: one loss in NumPy, PyTorch, Keras and JAX on every device present,
   values, gradient differences and times in one table; :func:`evaluate` one framework's
   value and gradients; :func:`devices` the devices each framework detects.
-* :mod:`lossbook.frameworks.examples`: the book's framework tabs, run and checked.
+* ``lossbook.frameworks.examples``: the book's framework tabs, run and checked.
 * Quiet imports (:func:`import_tensorflow`, :func:`import_jax`), :func:`torch_device`,
   :func:`keras_trajectory`.
 

@@ -1,4 +1,4 @@
-"""Every lossbook loss in JAX and optax: the adapters of :mod:`lossbook.frameworks.mapping`.
+"""Every lossbook loss in JAX and optax: the adapters of ``lossbook.frameworks.mapping``.
 
 Each loss function here has the name and the signature of the lossbook loss it
 reproduces and computes it with ``optax.losses`` where optax has the loss (optax's

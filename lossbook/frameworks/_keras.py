@@ -1,4 +1,4 @@
-"""Every lossbook loss in Keras 3 on TensorFlow: the adapters of :mod:`lossbook.frameworks.mapping`.
+"""Every lossbook loss in Keras 3 on TensorFlow: the adapters of ``lossbook.frameworks.mapping``.
 
 Each loss function here has the name and the signature of the lossbook loss it
 reproduces and computes it with ``keras.losses`` (with the options that make it agree)

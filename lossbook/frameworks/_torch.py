@@ -1,4 +1,4 @@
-"""Every lossbook loss in PyTorch: the adapters of :mod:`lossbook.frameworks.mapping`.
+"""Every lossbook loss in PyTorch: the adapters of ``lossbook.frameworks.mapping``.
 
 Each loss function here has the name and the signature of the lossbook loss it
 reproduces (target first, hyperparameters keyword-only, lossbook's defaults) and

@@ -3,7 +3,7 @@
 :func:`compare` computes a loss with lossbook (NumPy), PyTorch, Keras on TensorFlow and
 JAX/optax, on every device each framework detects here (the CPU, and CUDA, the
 TensorFlow GPU or the JAX GPU when there is one), using the calls of
-:mod:`lossbook.frameworks.mapping`, and tabulates the value, the largest difference of
+``lossbook.frameworks.mapping``, and tabulates the value, the largest difference of
 the value and of the gradient from lossbook's, and the median time.  Gradients are taken
 by each framework's automatic differentiation (autograd, ``tf.GradientTape``,
 ``jax.grad``) with respect to the loss's prediction input(s), the inputs of
@@ -180,7 +180,7 @@ def evaluate(name: str, framework: str, *inputs, device: str | None = None, dtyp
     Returns:
         ``(value, grads)``: the value as a NumPy array (0-d for a scalar) and a tuple of
         gradients of the summed value with respect to the prediction inputs, by the
-        framework's automatic differentiation (not projected; see :func:`project`).
+        framework's automatic differentiation (not projected; see ``project()``).
 
     Raises:
         ImportError: the framework is not installed.
@@ -229,7 +229,7 @@ def compare(name: str, *inputs, frameworks=None, dtype=None, repeat: int = 5, co
         ``match`` (built-in, composed or none), ``status`` (``ok``, or why there is no
         value), ``value`` (a float, or an array for ``reduction="none"``),
         ``value_diff`` and ``grad_diff`` (the largest absolute difference from
-        lossbook's value and gradient; gradients are compared after :func:`project`),
+        lossbook's value and gradient; gradients are compared after ``project()``),
         and ``time_ms`` (the median of ``repeat`` runs of value and gradient).
 
     Example:

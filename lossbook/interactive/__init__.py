@@ -8,23 +8,23 @@ draw several versions at once) and of its **panels** and their **marks**
 (:class:`Line`, :class:`Point`, :class:`Rule`, :class:`Band`, :class:`Text`,
 :class:`Heatmap`), which name the outputs they draw.  From that one definition come
 
-* the **live panel** for notebooks (:meth:`Figure.live`, :mod:`.live`): ipywidgets
+* the **live panel** for notebooks (:meth:`Figure.live`, ``lossbook.interactive.live``): ipywidgets
   controls over a matplotlib figure that recomputes at every move (compute and redraw
   timed apart, in ``panel.timings``);
-* the **static chart** for the web page (:meth:`Figure.chart`, :mod:`.static`): the
+* the **static chart** for the web page (:meth:`Figure.chart`, ``lossbook.interactive.static``): the
   compute function runs at every point of the controls' grids, and an Altair chart
   with Vega parameters bound to sliders, menus and checkboxes filters the precomputed
-  outputs, stored once each as short text (:mod:`.codec`);
+  outputs, stored once each as short text (``lossbook.interactive.codec``);
 * **one call for a chapter**, :func:`show` (or :meth:`Figure.show`): the static chart
-  on the book's page, the live panel in Jupyter or Colab (:mod:`.embedding`);
+  on the book's page, the live panel in Jupyter or Colab (``lossbook.interactive.embedding``);
 * the **tests** and the **benchmark**: every figure in the registry (:func:`register`)
   is run at each grid point, its chart built and weighed, each control of its live
   panel moved (``tests/test_interactive.py``); ``make bench`` times its slider moves.
 
-Modules: :mod:`.spec` (the grammar), :mod:`.static` (Altair), :mod:`.live`
-(matplotlib and ipywidgets), :mod:`.embedding` (pages and notebooks), :mod:`.codec`
-(numbers as text), :mod:`.registry`; the figures :mod:`.playground` (the optimizer
-playground) and :mod:`.explorer` (the loss explorer).
+Modules: ``lossbook.interactive.spec`` (the grammar), ``lossbook.interactive.static`` (Altair), ``lossbook.interactive.live``
+(matplotlib and ipywidgets), ``lossbook.interactive.embedding`` (pages and notebooks), ``lossbook.interactive.codec``
+(numbers as text), ``lossbook.interactive.registry``; the figures ``lossbook.interactive.playground`` (the optimizer
+playground) and ``lossbook.interactive.explorer`` (the loss explorer).
 
 A worked example: the Huber loss and its derivative, with a slider for
 :math:`\delta` and a menu for a scale, in one panel::

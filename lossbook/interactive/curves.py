@@ -89,7 +89,7 @@ def ema_lag(weight: float) -> float:
 
 
 def running_median(values, window: int) -> np.ndarray:
-    """The median of the last ``window`` finite values at every step (a trailing window).
+    """The median of the finite values among the last ``window`` steps, at every step (a trailing window).
 
     At step ``t`` the window holds steps ``t - window + 1`` to ``t`` (fewer at the
     start); non-finite values (NaN, inf) are left out of every window and passed

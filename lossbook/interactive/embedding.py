@@ -183,7 +183,7 @@ class Shown:
 
     Attributes:
         figure: the figure.
-        panel: the :class:`.live.LivePanel`.
+        panel: the ``live.LivePanel``.
         html: the page's HTML (the static chart, then the note on the live panel).
     """
 

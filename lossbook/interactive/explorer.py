@@ -117,7 +117,7 @@ def default_hyper(name: str) -> dict:
     """The starting hyperparameters of loss ``name``: its registered defaults.
 
     A default of None that stands for a number (``pos_weight=None`` weighs by 1) is
-    that number (:attr:`Hyper.start <lossbook.losses.facts.Hyper.start>`), so a slider
+    that number (``Hyper.start`` of the loss's registered facts), so a slider
     can start there.
 
     Example:
@@ -155,7 +155,7 @@ def loss_curves(name: str, r=None, **hyper):
     (:func:`lossbook.models.per_example`).
 
     Args:
-        name: a loss of :data:`EXPLORER_LOSSES`.
+        name: a loss of ``EXPLORER_LOSSES``.
         r: where to evaluate (default 241 points on [-3, 3]).
         **hyper: its hyperparameters (default: :func:`default_hyper`).
 

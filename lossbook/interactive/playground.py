@@ -93,7 +93,7 @@ def landscape(surface: str = "quadratic", loss: str = "mse", **loss_kwargs) -> _
     is built, which takes a few tens of milliseconds).
 
     Args:
-        surface: one of :data:`SURFACES` (or any name of
+        surface: one of ``SURFACES`` (or any name of
             :data:`lossbook.landscapes.LANDSCAPES`).
         loss: the regression loss of a ``"regression"`` surface (ignored otherwise).
         **loss_kwargs: its hyperparameters, e.g. ``delta=0.5`` for Huber.
@@ -137,7 +137,7 @@ def optimizer_kwargs(optimizer: str, *, momentum=0.0, nesterov=False, alpha=0.99
 
     The controls have one name each (``beta1``, ``beta2``); the optimizers take
     ``torch.optim``'s arguments (``betas=(beta1, beta2)``).  Controls that do not apply
-    to ``optimizer`` (see :data:`OPTIMIZER_CONTROLS`) are ignored, and ``nesterov``
+    to ``optimizer`` (see ``OPTIMIZER_CONTROLS``) are ignored, and ``nesterov``
     is dropped while ``momentum`` is 0 (where PyTorch refuses it).  ``weight_decay=None``
     keeps the optimizer's default.
 
@@ -180,7 +180,7 @@ def trajectory(surface, optimizer: str, lr: float, steps: int = STATIC_STEPS, *,
         steps: the number of steps.
         loss: the loss of a ``"regression"`` surface given by name.
         x0: the start (default: the surface's ``default_start``).
-        noise: gradient noise, relative to the gradient at the start (see :func:`noisy`).
+        noise: gradient noise, relative to the gradient at the start (see ``noisy()``).
         seed: the noise's seed (the same draws for every optimizer).
         **opt_kw: other arguments of the optimizer, with ``torch.optim``'s names
             (``momentum=0.9``, ``betas=(0.9, 0.99)``); see :func:`optimizer_kwargs`.
@@ -222,7 +222,7 @@ def trajectory_grid(lrs=LEARNING_RATES, optimizers=OPTIMIZER_NAMES, surfaces=SUR
     Args:
         lrs: learning rates.
         optimizers: optimizer names.
-        surfaces: surface names (see :data:`SURFACES`).
+        surfaces: surface names (see ``SURFACES``).
         losses: the losses of the ``"regression"`` surface.
         steps: steps per run.
 
@@ -436,7 +436,7 @@ _SECOND = {"quadratic": (0.5, 2.8), "rosenbrock": (0.5, 2.5), "saddle": (-2.0, 0
 
 
 def start_point(land: _landscapes.Landscape, start: str = "default") -> np.ndarray:
-    """The start named ``start`` (one of :data:`STARTS`) on ``land``.
+    """The start named ``start`` (one of ``STARTS``) on ``land``.
 
     Example:
         >>> start_point(landscape("saddle"), "second")

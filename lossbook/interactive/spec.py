@@ -14,8 +14,8 @@ A :class:`Figure` is one compute function and a declaration of
 
 The compute function takes every control (and the series) as keyword arguments and
 returns a dict of named outputs: 1-D arrays, numbers, strings, ``None``, and for a
-heatmap a 2-D array of small integers.  Nothing here draws; :mod:`.live` renders a
-figure with matplotlib and ipywidgets, :mod:`.static` with Altair over the grid.
+heatmap a 2-D array of small integers.  Nothing here draws; ``lossbook.interactive.live`` renders a
+figure with matplotlib and ipywidgets, ``lossbook.interactive.static`` with Altair over the grid.
 
 Importing this module imports NumPy only.
 """
@@ -139,7 +139,7 @@ class Slider(_Control):
             are values, step is in decades); default: the static range, 5x finer.
         integer: whether the value is an integer.
         when: the condition under which it matters, ``{name: condition}`` (see
-            :func:`holds`); elsewhere the compute function gets the default.
+            ``holds()``); elsewhere the compute function gets the default.
         fmt: the live slider's readout format.
     """
 
@@ -649,13 +649,13 @@ class Figure:
 
     # ------------------------------------------------------------------ renderings
     def chart(self, **kwargs):
-        """The static Altair chart over the precomputed grid (see :func:`.static.chart`)."""
+        """The static Altair chart over the precomputed grid (see ``static.chart()``)."""
         from .static import chart
 
         return chart(self, **kwargs)
 
     def live(self, **start):
-        """The live panel (see :class:`.live.LivePanel`), its controls at ``start`` (any live value)."""
+        """The live panel (see ``live.LivePanel``), its controls at ``start`` (any live value)."""
         from .live import LivePanel
 
         return LivePanel(self, **start)

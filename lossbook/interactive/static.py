@@ -6,7 +6,7 @@ r"""A figure's static chart: Altair over every state of its precomputed grid.
 * a table ``grid`` with one row per grid point and series option: the option's
   index ``s``, each control's index on its grid (``c0``, ``c1``, ...), and for each
   output an id (``v0``, ``v1``, ...) into
-* a table ``values`` of distinct texts (:mod:`.codec`): an output that does not
+* a table ``values`` of distinct texts (``lossbook.interactive.codec``): an output that does not
   change with a control (a surface's contours under every learning rate) is stored
   once, however many grid points share it.
 

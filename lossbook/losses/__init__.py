@@ -11,8 +11,8 @@ The facts
 Each loss declares, where it is registered, what a caller would otherwise guess
 (:class:`~lossbook.losses.facts.LossInfo`; ``info(name)`` or ``fn.info``):
 
-* ``kind`` (one of :data:`KINDS`), ``inputs`` (the positional data arguments),
-  ``target`` and ``prediction`` (named domains of :data:`DOMAINS`: ``"real"``,
+* ``kind`` (one of ``KINDS``), ``inputs`` (the positional data arguments),
+  ``target`` and ``prediction`` (named domains of ``DOMAINS``: ``"real"``,
   ``"pm1"``, ``"logit"``, ...) and ``labels`` (the label convention in words);
 * ``per_example`` (``"element"``, ``"sample"`` or False: what ``reduction="none"``
   gives), ``reductions`` (the default first), ``weighted_mean`` (when the mean is not

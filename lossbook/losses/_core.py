@@ -26,7 +26,7 @@ _INFO: dict[str, LossInfo] = {}
 def register(kind: str, **facts) -> Callable[[Callable], Callable]:
     """Decorator: add a loss function to the registry under its ``__name__``, with its facts.
 
-    ``kind`` is one of :data:`KINDS`; ``facts`` are the keyword arguments of
+    ``kind`` is one of ``KINDS``; ``facts`` are the keyword arguments of
     :class:`~lossbook.losses.facts.LossInfo` (all of
     :data:`~lossbook.losses.facts.REQUIRED_FACTS`, and the optional ones that apply).
     A missing, unknown or malformed fact, or one that disagrees with the signature,

@@ -7,8 +7,8 @@ keeping lists by hand: a figure asks ``info("huber").hyper["delta"]`` for its sl
 test asks ``info(name).sample(rng, 6)`` for inputs, a menu asks
 ``available("regression", per_example="element")``.
 
-The vocabulary is small and closed: :data:`KINDS` (what a loss compares),
-:data:`DOMAINS` (what a target or prediction holds), :data:`PER_EXAMPLE` (what
+The vocabulary is small and closed: ``KINDS`` (what a loss compares),
+``DOMAINS`` (what a target or prediction holds), ``PER_EXAMPLE`` (what
 ``reduction="none"`` returns).  :func:`draw` makes random values of a named domain and
 :func:`away_from` keeps them off a loss's kinks, so a ``sample`` function is a line or
 two.
@@ -170,7 +170,7 @@ class Hyper:
 
     @property
     def start(self):
-        """Where a slider starts: the default, or the number a default None stands for."""
+        """Where a slider starts (the default, or the number a default None stands for)."""
         return self.none_means if self.default is None else self.default
 
 
@@ -178,7 +178,7 @@ class Hyper:
 class Case(NamedTuple):
     """Inputs for one call of a loss: ``fn(*case.args, **case.kwargs)``.
 
-    ``args`` are the data inputs in the order of :attr:`LossInfo.inputs`; ``kwargs``
+    ``args`` are the data inputs in the order of ``LossInfo.inputs``; ``kwargs``
     the keywords a call needs besides the hyperparameters (e.g. ``ctc``'s lengths).
     """
 
@@ -193,9 +193,9 @@ class LossInfo:
 
     Attributes:
         name: the function's name, under which it is registered.
-        kind: one of :data:`KINDS`.
+        kind: one of ``KINDS``.
         inputs: the names of the positional (data) arguments, in order.
-        target: the domain (:data:`DOMAINS`) of the target input, or None for a loss
+        target: the domain (``DOMAINS``) of the target input, or None for a loss
             without one (triplet, InfoNCE, penalties).
         prediction: the domain of the prediction input(s): one name for all, or a
             tuple with one per prediction input.
@@ -252,7 +252,7 @@ class LossInfo:
 
     @property
     def default_reduction(self) -> str | None:
-        """The reduction used when none is passed (None: the loss has no reduction)."""
+        """The reduction used when none is passed, or None for a loss without reductions."""
         return self.reductions[0] if self.reductions else None
 
     def defaults(self) -> dict:
@@ -379,7 +379,7 @@ def draw(domain: str, rng: np.random.Generator, shape, *, classes: int = 4) -> n
 
     Values stay inside the open domain, away from its edges (probabilities in
     [0.05, 0.95], distances in [0.1, 2]), so that finite differences stay valid.
-    ``classes`` is C for the class domains; shapes follow :data:`DOMAINS` (give the
+    ``classes`` is C for the class domains; shapes follow ``DOMAINS`` (give the
     full shape, e.g. ``(n, C)`` for ``class_probabilities`` and ``class_index_lists``,
     whose C is the last axis).
 

@@ -116,7 +116,7 @@ def dice(y_true, y_pred, *, reduction="mean"):
         L = \frac1N \sum_{i=1}^N \ell_i
 
     where :math:`k` runs over every axis of a sample (all but the first) and TP, FN,
-    FP are the soft counts of :mod:`lossbook.losses.segmentation`.
+    FP are the soft counts of ``lossbook.losses.segmentation``.
 
     Args:
         y_true: target masks :math:`y` in [0, 1] (0/1, or soft).

@@ -148,13 +148,14 @@ def sampling_temperature(*, prefix, T, table=None):
         The outputs the figure draws: ``rank`` (1..C), ``p1``, ``pT`` (ranked by ``p1``),
         ``zero``; ``T_curve``, ``entropy_curve``, ``xent_curve`` (this prefix);
         ``T_grid``, ``nll_grid`` (sampled sentences); ``T_now``, ``entropy_now``,
-        ``xent_now``, ``nll_now``; ``rank_domain``; the numbers ``entropy``,
+        ``xent_now``, ``nll_now``; ``rank_domain``, ``y_domain`` (0 to at least 6 nats, higher
+        when a curve of this prefix or of the sentences goes above); the numbers ``entropy``,
         ``cross_entropy``; and a ``message``.
 
     Example:
-        >>> hot = sampling_temperature(prefix="the c", T=0.5)
-        >>> cold = sampling_temperature(prefix="the c", T=2.0)
-        >>> bool(hot["entropy"] < cold["entropy"]), bool(hot["pT"][0] > cold["pT"][0])
+        >>> cold = sampling_temperature(prefix="the c", T=0.5)
+        >>> hot = sampling_temperature(prefix="the c", T=2.0)
+        >>> bool(cold["entropy"] < hot["entropy"]), bool(cold["pT"][0] > hot["pT"][0])
         (True, True)
     """
     table = ngram_table() if table is None else table
@@ -175,13 +176,14 @@ def sampling_temperature(*, prefix, T, table=None):
     temps = table["temperatures"]
     nll_now = float(np.interp(np.log(T), np.log(temps), table["nll"]))
     C = len(z)
+    y_top = max(6.0, float(np.ceil(max(xent_curve.max(), table["nll"].max()))))   # no curve leaves the panel
     top = ", ".join(f"{_show(table['chars'][i])} {p:.2f}" for i, p in zip(order[:3], pT[:3]))
     return {
         "rank": np.arange(1.0, C + 1), "p1": np.exp(log_p1), "pT": pT, "zero": np.zeros(C),
         "T_curve": T_CURVE, "entropy_curve": entropy_curve, "xent_curve": xent_curve,
         "T_grid": temps, "nll_grid": table["nll"],
         "T_now": float(T), "entropy_now": entropy, "xent_now": xent, "nll_now": nll_now,
-        "rank_domain": (0.5, min(C, 12) + 0.5),
+        "rank_domain": (0.5, min(C, 12) + 0.5), "y_domain": (0.0, y_top),
         "entropy": entropy, "cross_entropy": xent,
         "message": f'after "{prefix}": {top}',
     }
@@ -212,7 +214,7 @@ def figure(table=None, *, name="sampling_temperature", default_prefix=None) -> F
             Panel(title="Against the temperature",
                   subtitle="blue: entropy · red: one draw · green: sentences",
                   xlabel="temperature T", ylabel="nats per character", xscale="log",
-                  xdomain=(TEMPERATURES[0], TEMPERATURES[-1]), ydomain=(0.0, 6.0),
+                  xdomain=(TEMPERATURES[0], TEMPERATURES[-1]), ydomain="y_domain",
                   marks=[Line(x="T_curve", y="entropy_curve", color=blue, name="entropy"),
                          Line(x="T_curve", y="xent_curve", color=vermillion, name="cross_entropy"),
                          Line(x="T_grid", y="nll_grid", color=green, points=True, name="sentences"),

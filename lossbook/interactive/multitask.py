@@ -22,8 +22,8 @@ that direction, the expected losses on fresh data are (:func:`front`; :func:`tru
     L_2(\varphi) = \min_{v} \mathbb E\bigl[\mathrm{BCE}(y_2, \sigma(v a))\bigr],
 
 the second by Gauss-Hermite quadrature over :math:`a` (standardized) and Newton's method in :math:`v`
-(:math:`P(y_2 = 1 \mid a) = \Phi(\kappa a)` with
-:math:`\kappa = \cos(\gamma - \varphi)/\sqrt{\sin^2(\gamma - \varphi) + 0.5^2}`), and the
+(:math:`P(y_2 = 1 \mid a) = \Phi(\psi a)` with
+:math:`\psi = \cos(\gamma - \varphi)/\sqrt{\sin^2(\gamma - \varphi) + 0.5^2}`), and the
 error rate of the classifier :math:`\operatorname{sign}(a)` is
 :math:`\arccos\bigl(\cos(\gamma - \varphi)/\sqrt{1 + 0.5^2}\bigr)/\pi`.  As
 :math:`\varphi` runs from 0 to :math:`\gamma` these trace the **front**: every point of it
@@ -61,9 +61,9 @@ __all__ = ["ANGLE", "ANGLES", "NOISE_REG", "NOISE_CLS", "METRES", "UNITS", "RATI
 ANGLE = 60.0
 #: The angles of the figure's menu: related tasks, and unrelated (orthogonal) tasks.
 ANGLES = (60.0, 90.0)
-#: Standard deviation of the regression noise, in units of :math:`\mathbf a_1^\top \mathbf x`.
+#: Standard deviation of the regression noise, in units of :math:`\mathbf d_1^\top \mathbf x`.
 NOISE_REG = 0.5
-#: Standard deviation of the noise added to :math:`\mathbf a_2^\top \mathbf x` before thresholding.
+#: Standard deviation of the noise added to :math:`\mathbf d_2^\top \mathbf x` before thresholding.
 NOISE_CLS = 0.5
 #: The scale :math:`s` of the regression target in metres.
 METRES = 0.2
@@ -77,11 +77,11 @@ _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()                             # expectations 
 _PHI_NORMAL = np.frompyfunc(lambda t: 0.5 * math.erfc(-t / math.sqrt(2.0)), 1, 1)
 
 
-def _best_logistic(kappa: np.ndarray, iters: int = 25):
-    """min over v of E[BCE] when P(y = 1 | a) = Phi(kappa a), a ~ N(0, 1): (loss, v) per kappa."""
+def _best_logistic(psi: np.ndarray, iters: int = 25):
+    """min over v of E[BCE] when P(y = 1 | a) = Phi(psi a), a ~ N(0, 1): (loss, v) per psi."""
     a = _NODES[None, :]
-    p = _PHI_NORMAL(kappa[:, None] * a).astype(np.float64)
-    v = 1.7 * kappa[:, None]                           # the probit slope in logit units: a close start
+    p = _PHI_NORMAL(psi[:, None] * a).astype(np.float64)
+    v = 1.7 * psi[:, None]                           # the probit slope in logit units: a close start
     for _ in range(iters):                             # Newton's method on a convex function of v
         q = 0.5 * (1.0 + np.tanh(0.5 * v * a))         # sigmoid(v a), overflow-free
         grad = ((q - p) * a) @ _WEIGHTS
@@ -100,8 +100,8 @@ def trunk_losses(c1, c2, *, noise_reg: float = NOISE_REG, noise_cls: float = NOI
     and :math:`c_2 = \mathbf u^\top \mathbf d_2` with :math:`\mathbf d_2^\top\mathbf x`
     (a direction outside the plane of the two has :math:`c_1^2 + c_2^2` smaller than one in
     the plane).  The best regression head leaves :math:`1 + \text{noise}^2 - c_1^2` (in units
-    of :math:`s^2`); the labels follow :math:`P(y_2 = 1 \mid a) = \Phi(\kappa a)` with
-    :math:`\kappa = |c_2| / \sqrt{1 - c_2^2 + \text{noise}^2}`, and the best logistic head
+    of :math:`s^2`); the labels follow :math:`P(y_2 = 1 \mid a) = \Phi(\psi a)` with
+    :math:`\psi = |c_2| / \sqrt{1 - c_2^2 + \text{noise}^2}`, and the best logistic head
     :math:`z = v a` is found by Newton's method on a Gauss-Hermite quadrature.
 
     Args:
@@ -125,8 +125,8 @@ def trunk_losses(c1, c2, *, noise_reg: float = NOISE_REG, noise_cls: float = NOI
     if np.any(c1 > 1 + 1e-12) or np.any(c2 > 1 + 1e-12):
         raise ValueError("trunk_losses: correlations must lie in [-1, 1]")
     c1, c2 = np.minimum(c1, 1.0), np.minimum(c2, 1.0)
-    kappa = c2 / np.sqrt(1.0 - c2**2 + noise_cls**2)
-    ce, v = _best_logistic(kappa.ravel())
+    psi = c2 / np.sqrt(1.0 - c2**2 + noise_cls**2)
+    ce, v = _best_logistic(psi.ravel())
     return {"mse": 1.0 + noise_reg**2 - c1**2, "ce": ce.reshape(c1.shape),
             "error": np.arccos(c2 / math.sqrt(1.0 + noise_cls**2)) / math.pi, "v": v.reshape(c1.shape)}
 
@@ -153,10 +153,10 @@ def front(angle: float = ANGLE, *, noise_reg: float = NOISE_REG, noise_cls: floa
 
     Returns:
         A dict of read-only arrays of shape ``(n,)``: ``phi`` (the trunk's angle from
-        :math:`\mathbf a_1`, degrees), ``mse`` (the expected squared error of the best
+        :math:`\mathbf d_1`, degrees), ``mse`` (the expected squared error of the best
         regression head, in units of :math:`s^2`), ``ce`` (the expected binary
         cross-entropy of the best logistic head, nats), ``error`` (its error rate) and
-        ``v`` (that head's slope on the standardized :math:`h`).
+        ``v`` (that head's slope on the standardized trunk output :math:`a`).
 
     Example:
         >>> f = front(60.0)

@@ -16,6 +16,8 @@ status 1) when
   must; ``--every-slider``: each one must), or the marks named by ``--mark`` hold
   nothing;
 - moving a slider away and back does not give the first drawing again;
+- a chart has no slider and none of its menus changes the drawn marks (for a chart
+  driven by menus alone, each menu is set to its first and to its last option);
 - a slider of a chart made by :mod:`lossbook.interactive` does not change the drawn
   marks where its figure's spec says it matters: the chart lists, for each slider,
   the parameters that make it matter (e.g. "Huber's delta: with Huber checked"),
@@ -95,6 +97,28 @@ _SET = "async ([i, values]) => {" + _CHARTS + r"""
 _MOVE = "async ([i, index, value]) => {" + _CHARTS + r"""
   const c = charts()[i];
   const el = c.el.querySelectorAll("input[type=range]")[index];
+  el.value = value;
+  el.dispatchEvent(new Event("input", {bubbles: true}));
+  el.dispatchEvent(new Event("change", {bubbles: true}));
+  await c.view.runAsync();
+  return el.value;
+}
+"""
+
+# The menus (select elements) of chart i, with their options' values.
+_MENUS = "(i) => {" + _CHARTS + r"""
+  const c = charts()[i];
+  return Array.from(c.el.querySelectorAll("select")).map((el, j) => {
+    const bind = el.closest(".vega-bind"), name = bind && bind.querySelector(".vega-bind-name");
+    const label = name ? name.textContent.trim() : (el.name || "");
+    return {index: j, label, options: Array.from(el.options).map(o => o.value), value: el.value};
+  });
+}
+"""
+
+_CHOOSE = "async ([i, index, value]) => {" + _CHARTS + r"""
+  const c = charts()[i];
+  const el = c.el.querySelectorAll("select")[index];
   el.value = value;
   el.dispatchEvent(new Event("input", {bubbles: true}));
   el.dispatchEvent(new Event("change", {bubbles: true}));
@@ -231,7 +255,23 @@ def _check_chart(n, frame, i, mark, slider, every_slider, say) -> list[str]:
         elif not any(h["label"] in changed_by for h in hits):
             problems.append(f"chart {n}: slider {slider!r} does not change the drawing")
     if not sliders:
-        problems.append(f"chart {n}: no slider")
+        # a chart driven by menus alone: choosing its first and last options must change it
+        menus = [m for m in frame.evaluate(_MENUS, i) if len(m["options"]) > 1]
+        for m in menus:
+            states = []
+            for value in (m["options"][0], m["options"][-1]):
+                frame.evaluate(_CHOOSE, [i, m["index"], value])
+                states.append(frame.evaluate(_MARKS, [i, mark]))
+            frame.evaluate(_CHOOSE, [i, m["index"], m["value"]])  # put it back
+            changed = _canon(states[0]) != _canon(states[1])
+            say(f"    menu {m['label']!r} {m['options'][0]} -> {m['options'][-1]}: "
+                + ("the drawing changed" if changed else "no change"))
+            if changed:
+                changed_by.append(m["label"])
+        if not menus:
+            problems.append(f"chart {n}: no slider and no menu")
+        elif not changed_by:
+            problems.append(f"chart {n}: no menu changes the drawing")
     elif not changed_by:
         problems.append(f"chart {n}: no slider changes the drawing")
     return problems

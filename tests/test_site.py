@@ -155,7 +155,7 @@ def test_make_updates_the_venv_when_the_lock_changes_and_only_then(tmp_path):
     assert "RAN python -m pip install -e . --no-deps" in out
     assert (project / ".venv" / ".installed-lock").exists()
     out = _make(project, "book")  # nothing changed: nothing installed
-    assert "pip install" not in out and "RAN jupyter-book build" in out
+    assert "pip install" not in out and "RAN python tools/jb.py build" in out
     os.utime(project / "requirements.txt", None)  # a pin changed
     out = _make(project, "book")
     assert "RAN python -m pip install -r requirements.txt" in out

@@ -17,6 +17,8 @@ load); ``tools/check_sliders.py`` drives them in headless Chromium.
 
 from __future__ import annotations
 
+import functools
+
 import itertools
 import json
 import math
@@ -45,9 +47,20 @@ RTOL_4SIG = 5e-4
 FAST = {"loss_explorer_regression": {"steps": 20}, "loss_explorer_classification": {"steps": 20}}
 
 
+@functools.lru_cache(maxsize=None)
+def _short_digits_runs():
+    # the figure's runs on every (weight decay, dropout) of its grid, 6 epochs of 100 images
+    from lossbook.interactive import generalization
+
+    return generalization.digits_runs(epochs=6, n_train=100)
+
+
 def fast(name):
     fig = ia.get(name)
-    return fig.replace(fixed={**fig.fixed, **FAST.get(name, {})})
+    extra = FAST.get(name, {})
+    if name == "regularization_curves":   # its default trains 9 networks for 40 epochs
+        extra = {"runs": _short_digits_runs()}
+    return fig.replace(fixed={**fig.fixed, **extra})
 
 
 @pytest.fixture(scope="module")

@@ -172,9 +172,12 @@ def regularization_curves(*, weight_decay, dropout, patience, runs=None):
         ``message``.
 
     Example:
-        >>> out = regularization_curves(weight_decay=0.0, dropout=0.0, patience=10)
-        >>> bool(out["val"][-1] > out["best_val"])          # the validation loss rose again
-        True
+        >>> run = {"train_loss": [1.0, 0.6, 0.4, 0.3, 0.2], "train_eval_loss": [0.9, 0.5, 0.3, 0.2, 0.1],
+        ...        "val_loss": [1.0, 0.7, 0.8, 0.9, 1.0], "test_loss": [1.0, 0.7, 0.8, 0.9, 1.1],
+        ...        "test_accuracy": [0.5, 0.8, 0.79, 0.78, 0.77]}
+        >>> out = regularization_curves(weight_decay=0.0, dropout=0.0, patience=2, runs={(0.0, 0.0): run})
+        >>> out["best_epoch"], out["stop_x"], out["acc_kept"]   # stops after epoch 4, keeps epoch 2
+        (2.0, 4.0, 0.8)
     """
     runs = digits_runs() if runs is None else runs
     (wd, p), r = _run(runs, weight_decay, dropout)

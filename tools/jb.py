@@ -44,7 +44,27 @@ def declare_parallel_safe(name: str) -> None:
     module.setup = parallel_safe_setup
 
 
+def create_execution_cache(argv: list[str]) -> None:
+    """Create the jupyter-cache database of ``jupyter-book build SOURCE`` before the build.
+
+    On a cold build each reading process opens the cache on its first notebook, and two
+    processes creating its tables at the same moment fail with "table settings already
+    exists". Created once here, before the processes start, it is only opened by them.
+    """
+    if len(argv) < 2 or argv[0] != "build":
+        return
+    from pathlib import Path
+
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    output = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--path-output"), argv[1])
+    path = Path(output) / "_build" / ".jupyter_cache"
+    path.mkdir(parents=True, exist_ok=True)
+    JupyterCacheBase(str(path)).db  # noqa: B018  (creates the tables)
+
+
 if __name__ == "__main__":
+    create_execution_cache(sys.argv[1:])
     for extension in UNDECLARED:
         declare_parallel_safe(extension)
     jobs = int(os.environ.get("BOOK_JOBS", "2"))

@@ -94,9 +94,11 @@ _SET = "async ([i, values]) => {" + _CHARTS + r"""
 }
 """
 
-_MOVE = "async ([i, index, value]) => {" + _CHARTS + r"""
+# Set control ``index`` among the elements matching ``selector`` (a slider, or a menu)
+# of chart i to ``value``, with the events a reader's move fires.
+_MOVE = "async ([i, selector, index, value]) => {" + _CHARTS + r"""
   const c = charts()[i];
-  const el = c.el.querySelectorAll("input[type=range]")[index];
+  const el = c.el.querySelectorAll(selector)[index];
   el.value = value;
   el.dispatchEvent(new Event("input", {bubbles: true}));
   el.dispatchEvent(new Event("change", {bubbles: true}));
@@ -104,6 +106,7 @@ _MOVE = "async ([i, index, value]) => {" + _CHARTS + r"""
   return el.value;
 }
 """
+SLIDER, MENU = "input[type=range]", "select"
 
 # The menus (select elements) of chart i, with their options' values.
 _MENUS = "(i) => {" + _CHARTS + r"""
@@ -113,17 +116,6 @@ _MENUS = "(i) => {" + _CHARTS + r"""
     const label = name ? name.textContent.trim() : (el.name || "");
     return {index: j, label, options: Array.from(el.options).map(o => o.value), value: el.value};
   });
-}
-"""
-
-_CHOOSE = "async ([i, index, value]) => {" + _CHARTS + r"""
-  const c = charts()[i];
-  const el = c.el.querySelectorAll("select")[index];
-  el.value = value;
-  el.dispatchEvent(new Event("input", {bubbles: true}));
-  el.dispatchEvent(new Event("change", {bubbles: true}));
-  await c.view.runAsync();
-  return el.value;
 }
 """
 
@@ -232,9 +224,9 @@ def _check_chart(n, frame, i, mark, slider, every_slider, say) -> list[str]:
         states = []
         old = frame.evaluate(_SET, [i, s["needs"]]) if s["needs"] else None
         for value in (s["min"], s["max"]):
-            frame.evaluate(_MOVE, [i, s["index"], value])
+            frame.evaluate(_MOVE, [i, SLIDER, s["index"], value])
             states.append(frame.evaluate(_MARKS, [i, mark]))
-        frame.evaluate(_MOVE, [i, s["index"], s["value"]])  # put it back
+        frame.evaluate(_MOVE, [i, SLIDER, s["index"], s["value"]])  # put it back
         if old:
             frame.evaluate(_SET, [i, old])
         if _canon(frame.evaluate(_MARKS, [i, mark])) != _canon(base):
@@ -260,9 +252,9 @@ def _check_chart(n, frame, i, mark, slider, every_slider, say) -> list[str]:
         for m in menus:
             states = []
             for value in (m["options"][0], m["options"][-1]):
-                frame.evaluate(_CHOOSE, [i, m["index"], value])
+                frame.evaluate(_MOVE, [i, MENU, m["index"], value])
                 states.append(frame.evaluate(_MARKS, [i, mark]))
-            frame.evaluate(_CHOOSE, [i, m["index"], m["value"]])  # put it back
+            frame.evaluate(_MOVE, [i, MENU, m["index"], m["value"]])  # put it back
             changed = _canon(states[0]) != _canon(states[1])
             say(f"    menu {m['label']!r} {m['options'][0]} -> {m['options'][-1]}: "
                 + ("the drawing changed" if changed else "no change"))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lossbook import checks
+
 __all__ = [
     "accuracy",
     "recall_at_k",
@@ -315,11 +317,17 @@ def recall_at_fpr(y_true, scores, fpr) -> float:
 
 
 # --------------------------------------------------------------------- calibration
+def _finite_probabilities(fn: str, arg: str, p: np.ndarray) -> None:
+    """Raise unless every entry of ``p`` is a probability in [0, 1] (NaN included: it cannot be binned)."""
+    if not np.isfinite(p).all():
+        raise ValueError(f"{fn}: {arg} must hold probabilities in [0, 1], got {checks.show(p[~np.isfinite(p)].flat[0])}")
+    checks.probabilities(fn, arg, p)
+
+
 def _confidence(fn, y_true, probs):
     y = np.asarray(y_true)
     p = np.asarray(probs, dtype=float)
-    if np.any((p < 0) | (p > 1)) or not np.isfinite(p).all():
-        raise ValueError(f"{fn}: probs must be probabilities in [0, 1]")
+    _finite_probabilities(fn, "probs", p)
     if p.ndim == 1:  # binary: P(y = 1); the confidence is that of the predicted class
         if p.shape != y.shape or not np.isin(y, (0, 1)).all():
             raise ValueError(f"{fn}: binary probs need 0/1 labels of the same shape {p.shape}")
@@ -407,8 +415,7 @@ def binary_reliability(y_true, p, *, n_bins=10, strategy="uniform") -> dict:
         ([0.15, 0.8], [0.5, 0.5], [2, 2])
     """
     y, q = _binary("binary_reliability", y_true, p)
-    if np.any((q < 0) | (q > 1)) or not np.isfinite(q).all():
-        raise ValueError("binary_reliability: p must be probabilities in [0, 1]")
+    _finite_probabilities("binary_reliability", "p", q)
     if strategy not in _STRATEGIES:
         raise ValueError(f"binary_reliability: strategy must be 'uniform' or 'quantile', got {strategy!r}")
     if int(n_bins) != n_bins or n_bins < 1 or (strategy == "quantile" and n_bins > len(q)):
